@@ -1,0 +1,59 @@
+"""physgen: the pendulum as a generative model.
+
+The shared package of the course *From high-school physics to generative
+models*. Each module holds one concept and is re-exported here:
+
+- :mod:`physgen.pendulum`: the pendulum's physics, exact and numerical
+  (:func:`simulate`, :func:`period`, :func:`energy`, :class:`Trajectory`).
+- :mod:`physgen.noise`: observation-noise models.
+- :mod:`physgen.generator`: distributions of pendulums and the "pendulum GAN"
+  (:class:`PendulumPrior`, :func:`generate`).
+- :mod:`physgen.datasets`: the tabular datasets of chapters 2 and 3 and their
+  split by trajectory.
+- :mod:`physgen.metrics`: errors against the clean truth.
+- :mod:`physgen.calibration`: scores of predictive distributions.
+- :mod:`physgen.plotting`: figures (every helper takes ``ax=None`` and returns
+  the axes).
+
+The modules that need TensorFlow, :mod:`physgen.models` (chapter 2) and
+:mod:`physgen.probabilistic` (chapter 3), are imported only when first used,
+so ``import physgen`` stays fast and TensorFlow-free.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from physgen import calibration, datasets, generator, metrics, noise, pendulum, plotting
+from physgen.calibration import *  # noqa: F401,F403
+from physgen.datasets import *  # noqa: F401,F403
+from physgen.generator import *  # noqa: F401,F403
+from physgen.metrics import *  # noqa: F401,F403
+from physgen.noise import *  # noqa: F401,F403
+from physgen.pendulum import *  # noqa: F401,F403
+from physgen.plotting import *  # noqa: F401,F403
+
+__version__ = "0.1.0"
+
+_LAZY_SUBMODULES = ("models", "probabilistic")
+
+__all__ = [
+    *pendulum.__all__,
+    *noise.__all__,
+    *generator.__all__,
+    *datasets.__all__,
+    *metrics.__all__,
+    *calibration.__all__,
+    *plotting.__all__,
+]
+
+
+def __getattr__(name: str):
+    # physgen.models / physgen.probabilistic import TensorFlow: load on first use.
+    if name in _LAZY_SUBMODULES:
+        return importlib.import_module(f"physgen.{name}")
+    raise AttributeError(f"module 'physgen' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted([*globals(), *_LAZY_SUBMODULES])

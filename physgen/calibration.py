@@ -1,0 +1,473 @@
+"""Scores of predictive distributions: are the model's uncertainties right?
+
+A probabilistic model does not return one angle but a distribution of angles.
+This module measures how good such a distribution is against observations
+:math:`y` [rad], using only NumPy and SciPy:
+
+- :func:`coverage`: the fraction of observations inside the central interval
+  that should hold a fraction ``level`` of them (calibrated: ``coverage ≈ level``);
+  :func:`coverage_from_samples` does the same from samples.
+- :func:`gaussian_nll`: the mean negative log-likelihood [nats] of a Normal
+  prediction; :func:`gaussian_nll_floor`: its best achievable value when the
+  prediction *is* the true noise model.
+- :func:`crps_gaussian` (closed form) and :func:`crps_samples` (from samples):
+  the continuous ranked probability score [rad], a proper score that rewards
+  both calibration and sharpness and reduces to the absolute error for a point
+  prediction.
+- :func:`calibration_curve` and :func:`calibration_error`: observed against
+  nominal coverage over many levels (a reliability diagram).
+- :func:`sharpness`: how wide the predictions are, regardless of the data.
+
+All functions take plain arrays: ``y`` and ``mean`` of the same shape and a
+positive ``std`` [rad] of that shape (or a scalar). Wrong shapes, non-finite
+values, non-positive standard deviations and levels outside (0, 1) raise a
+``ValueError`` that says what to change.
+
+Examples
+--------
+>>> import numpy as np
+>>> from physgen.calibration import coverage, gaussian_nll, crps_gaussian
+>>> rng = np.random.default_rng(0)
+>>> y = rng.normal(0.0, 2.0, size=100_000)
+>>> round(coverage(y, np.zeros_like(y), 2.0, level=0.9), 2)
+0.9
+>>> round(gaussian_nll(y, np.zeros_like(y), 2.0), 2)   # 0.5 log(2 pi e 4)
+2.11
+>>> round(float(crps_gaussian(0.0, 0.0, 1.0)), 4)        # (sqrt(2) - 1) / sqrt(pi)
+0.2337
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import special, stats
+
+__all__ = [
+    "STANDARD_LEVELS",
+    "central_interval",
+    "coverage",
+    "coverage_from_samples",
+    "coverage_table",
+    "gaussian_nll",
+    "gaussian_nll_floor",
+    "crps_gaussian",
+    "crps_samples",
+    "CalibrationCurve",
+    "calibration_curve",
+    "calibration_error",
+    "sharpness",
+    "interval_width",
+]
+
+#: The central-interval levels the course reports: 50 %, 90 % and 95 %.
+STANDARD_LEVELS = (0.5, 0.9, 0.95)
+
+_HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
+
+
+# --------------------------------------------------------------------------- checks
+def _as_finite(name: str, value, func: str) -> np.ndarray:
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(
+            f"{func}: {name} must be an array of real numbers, got {type(value).__name__}; "
+            "pass a NumPy array."
+        ) from exc
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(
+            f"{func}: {name} contains NaN or inf; remove non-finite values before scoring."
+        )
+    return arr
+
+
+def _check_level(level, func: str) -> float:
+    if isinstance(level, bool) or not isinstance(level, numbers.Real):
+        raise TypeError(f"{func}: level must be a float in (0, 1), got {level!r}; pass e.g. 0.9.")
+    level = float(level)
+    if not 0.0 < level < 1.0:
+        raise ValueError(
+            f"{func}: level must lie strictly between 0 and 1, got {level!r}; "
+            "pass the interval's probability as a fraction, e.g. level=0.9 for 90 %."
+        )
+    return level
+
+
+def _check_levels(levels, func: str) -> np.ndarray:
+    arr = np.atleast_1d(np.asarray(levels, dtype=float))
+    if arr.ndim != 1 or arr.size == 0:
+        raise ValueError(f"{func}: levels must be a non-empty 1-d sequence, got {levels!r}.")
+    bad = arr[~((arr > 0.0) & (arr < 1.0))]
+    if bad.size:
+        raise ValueError(
+            f"{func}: every level must lie strictly between 0 and 1, got {bad.tolist()}; "
+            "pass fractions such as (0.5, 0.9, 0.95)."
+        )
+    return arr
+
+
+def _gaussian_args(y, mean, std, func: str):
+    """Validate (y, mean, std): same shapes (std may be a scalar), std > 0."""
+    y = _as_finite("y", y, func)
+    mean = _as_finite("mean", mean, func)
+    std = _as_finite("std", std, func)
+    if y.shape != mean.shape:
+        raise ValueError(
+            f"{func}: y and mean must have the same shape, got {y.shape} and {mean.shape}; "
+            "pass one predicted mean per observation."
+        )
+    if std.ndim and std.shape != y.shape:
+        raise ValueError(
+            f"{func}: std must be a scalar or have y's shape {y.shape}, got {std.shape}; "
+            "pass one predicted standard deviation per observation."
+        )
+    if np.any(std <= 0):
+        raise ValueError(
+            f"{func}: std must be > 0 everywhere (got min {float(std.min())!r}); a Normal with "
+            "zero spread has no density: drop such rows or add a small floor."
+        )
+    if y.size == 0:
+        raise ValueError(f"{func}: got empty arrays; pass at least one observation.")
+    return y, mean, np.broadcast_to(std, y.shape)
+
+
+def _samples_args(y, samples, func: str):
+    y = _as_finite("y", y, func)
+    samples = _as_finite("samples", samples, func)
+    if samples.ndim < 1 or samples.shape[1:] != y.shape:
+        raise ValueError(
+            f"{func}: samples must have shape (n_samples,) + y.shape = (m,) + {y.shape}, "
+            f"got {samples.shape}; put the sample axis first."
+        )
+    if samples.shape[0] < 1 or y.size == 0:
+        raise ValueError(f"{func}: need at least one sample and one observation.")
+    return y, samples
+
+
+# --------------------------------------------------------------------------- intervals
+def central_interval(mean, std, *, level: float = 0.9):
+    """Central interval of a Normal that holds a fraction ``level`` of its mass.
+
+    .. math::
+
+        \\mu \\pm z_{(1+\\ell)/2}\\,\\sigma, \\qquad z_q = \\Phi^{-1}(q).
+
+    Parameters
+    ----------
+    mean, std : array_like
+        Predicted mean and standard deviation [rad], same shape (std may be scalar).
+    level : float, keyword-only
+        Probability inside the interval, in (0, 1).
+
+    Returns
+    -------
+    lower, upper : ndarray
+        Interval bounds [rad], the broadcast shape of ``mean`` and ``std``.
+    """
+    level = _check_level(level, "central_interval")
+    mean = _as_finite("mean", mean, "central_interval")
+    std = _as_finite("std", std, "central_interval")
+    if np.any(std < 0):
+        raise ValueError("central_interval: std must be >= 0; pass standard deviations, not log-scales.")
+    z = stats.norm.ppf(0.5 + level / 2.0)
+    return mean - z * std, mean + z * std
+
+
+def coverage(y, mean, std, *, level: float = 0.9) -> float:
+    """Fraction of observations inside the Normal's central ``level`` interval.
+
+    A calibrated model has ``coverage ≈ level``; below it is over-confident,
+    above it under-confident.
+
+    Parameters
+    ----------
+    y : array_like, shape (...)
+        Observations [rad].
+    mean, std : array_like, shape (...) (std may be a scalar)
+        Predicted mean and standard deviation [rad], ``std > 0``.
+    level : float, keyword-only
+        Nominal probability of the central interval, in (0, 1).
+
+    Returns
+    -------
+    float
+        Observed fraction in [0, 1].
+    """
+    level = _check_level(level, "coverage")
+    y, mean, std = _gaussian_args(y, mean, std, "coverage")
+    z = stats.norm.ppf(0.5 + level / 2.0)
+    return float(np.mean(np.abs(y - mean) <= z * std))
+
+
+def coverage_from_samples(y, samples, *, level: float = 0.9) -> float:
+    """Coverage of the central interval between the samples' empirical quantiles.
+
+    Parameters
+    ----------
+    y : array_like, shape (...)
+        Observations [rad].
+    samples : array_like, shape (m, ...)
+        ``m`` draws from the predictive distribution of every observation.
+    level : float, keyword-only
+        Nominal probability, in (0, 1).
+
+    Returns
+    -------
+    float
+        Fraction of ``y`` between the ``(1-level)/2`` and ``(1+level)/2`` quantiles.
+    """
+    level = _check_level(level, "coverage_from_samples")
+    y, samples = _samples_args(y, samples, "coverage_from_samples")
+    lo, hi = np.quantile(samples, [0.5 - level / 2.0, 0.5 + level / 2.0], axis=0)
+    return float(np.mean((y >= lo) & (y <= hi)))
+
+
+def coverage_table(y, mean, std, *, levels=STANDARD_LEVELS) -> dict[float, float]:
+    """Coverage at several levels: ``{level: observed fraction}``.
+
+    Parameters
+    ----------
+    y, mean, std : array_like
+        As in :func:`coverage`.
+    levels : sequence of float, keyword-only
+        Nominal levels in (0, 1); default 50 %, 90 %, 95 %.
+
+    Returns
+    -------
+    dict
+        Maps every level (float) to its observed coverage (float).
+    """
+    levels = _check_levels(levels, "coverage_table")
+    return {float(p): coverage(y, mean, std, level=float(p)) for p in levels}
+
+
+# --------------------------------------------------------------------------- scores
+def gaussian_nll(y, mean, std, *, reduce: bool = True):
+    """Negative log-likelihood [nats] of observations under Normal predictions.
+
+    .. math::
+
+        \\mathrm{NLL} = \\tfrac12 \\log(2\\pi\\sigma^2) + \\frac{(y-\\mu)^2}{2\\sigma^2}.
+
+    Parameters
+    ----------
+    y, mean : array_like, shape (...)
+        Observations and predicted means [rad].
+    std : array_like, shape (...) or scalar
+        Predicted standard deviations [rad], > 0.
+    reduce : bool, keyword-only
+        Return the mean over all elements (default) or the per-element array.
+
+    Returns
+    -------
+    float or ndarray
+        Mean NLL [nats] (lower is better), or the per-element values.
+    """
+    y, mean, std = _gaussian_args(y, mean, std, "gaussian_nll")
+    values = _HALF_LOG_2PI + np.log(std) + 0.5 * ((y - mean) / std) ** 2
+    return float(values.mean()) if reduce else values
+
+
+def gaussian_nll_floor(true_std) -> float:
+    """Best achievable mean Gaussian NLL [nats] when the noise has std ``true_std``.
+
+    A prediction equal to the clean truth with the true noise level minimises
+    the expected NLL; its value is the Normal's entropy, averaged over rows:
+
+    .. math::
+
+        \\mathrm{NLL}_{\\min} = \\frac1n\\sum_i \\left[\\tfrac12\\log(2\\pi\\sigma_i^2)
+        + \\tfrac12\\right].
+
+    Parameters
+    ----------
+    true_std : array_like
+        The true noise standard deviation [rad] of every scored row, > 0 (rows
+        without noise have no finite floor: leave them out of the scoring).
+
+    Returns
+    -------
+    float
+        The floor [nats].
+    """
+    std = _as_finite("true_std", true_std, "gaussian_nll_floor")
+    if std.size == 0:
+        raise ValueError("gaussian_nll_floor: true_std is empty; pass one std per scored row.")
+    if np.any(std <= 0):
+        raise ValueError(
+            "gaussian_nll_floor: true_std must be > 0 (noise-free rows have an NLL floor of "
+            "-inf); drop the rows where the true noise is zero, e.g. t = 0 for GrowingNoise."
+        )
+    return float(np.mean(_HALF_LOG_2PI + np.log(std) + 0.5))
+
+
+def crps_gaussian(y, mean, std, *, reduce: bool = False):
+    """Continuous ranked probability score of Normal predictions, closed form.
+
+    .. math::
+
+        \\mathrm{CRPS} = \\sigma\\left[z\\,(2\\Phi(z)-1) + 2\\varphi(z)
+        - \\tfrac{1}{\\sqrt{\\pi}}\\right], \\qquad z = \\frac{y-\\mu}{\\sigma}.
+
+    Parameters
+    ----------
+    y, mean : array_like, shape (...)
+        Observations and predicted means [rad].
+    std : array_like, shape (...) or scalar
+        Predicted standard deviations [rad], > 0.
+    reduce : bool, keyword-only
+        If True return the mean as a float; by default the per-element array.
+
+    Returns
+    -------
+    ndarray or float
+        CRPS [rad] (lower is better).
+    """
+    y, mean, std = _gaussian_args(y, mean, std, "crps_gaussian")
+    z = (y - mean) / std
+    values = std * (z * special.erf(z / math.sqrt(2.0))
+                    + 2.0 * stats.norm.pdf(z) - 1.0 / math.sqrt(math.pi))
+    return float(values.mean()) if reduce else values
+
+
+def crps_samples(y, samples, *, reduce: bool = False):
+    """CRPS estimated from samples of the predictive distribution.
+
+    Uses :math:`\\mathrm{CRPS} = \\mathbb E|X-y| - \\tfrac12\\mathbb E|X-X'|`
+    with the empirical distribution of the samples (computed by sorting, in
+    :math:`O(m\\log m)` per observation).
+
+    Parameters
+    ----------
+    y : array_like, shape (...)
+        Observations [rad].
+    samples : array_like, shape (m, ...)
+        ``m`` draws per observation (sample axis first).
+    reduce : bool, keyword-only
+        If True return the mean as a float.
+
+    Returns
+    -------
+    ndarray or float
+        CRPS [rad] per observation (or its mean).
+    """
+    y, samples = _samples_args(y, samples, "crps_samples")
+    m = samples.shape[0]
+    term1 = np.mean(np.abs(samples - y), axis=0)
+    xs = np.sort(samples, axis=0)
+    # sum_{i,j} |x_i - x_j| = 2 sum_k (2k - m - 1) x_(k), k = 1..m
+    k = np.arange(1, m + 1, dtype=float).reshape((m,) + (1,) * y.ndim)
+    term2 = np.sum((2.0 * k - m - 1.0) * xs, axis=0) / (m * m)
+    values = term1 - term2
+    return float(values.mean()) if reduce else values
+
+
+# --------------------------------------------------------------------------- calibration curve
+@dataclass(frozen=True)
+class CalibrationCurve:
+    """Observed against nominal coverage of central intervals.
+
+    Attributes
+    ----------
+    levels : ndarray, shape (k,)
+        Nominal probabilities in (0, 1).
+    observed : ndarray, shape (k,)
+        Observed fraction of observations inside each central interval.
+    """
+
+    levels: np.ndarray
+    observed: np.ndarray
+
+    @property
+    def error(self) -> float:
+        """Mean absolute gap |observed - nominal| (see :func:`calibration_error`)."""
+        return float(np.mean(np.abs(self.observed - self.levels)))
+
+
+def calibration_curve(y, mean, std, *, levels=None) -> CalibrationCurve:
+    """Reliability curve of Normal predictions over many interval levels.
+
+    Parameters
+    ----------
+    y, mean, std : array_like
+        As in :func:`coverage`.
+    levels : sequence of float, optional, keyword-only
+        Nominal levels in (0, 1); default 0.05, 0.10, ..., 0.95.
+
+    Returns
+    -------
+    CalibrationCurve
+        The nominal levels and the observed coverages.
+    """
+    levels = np.round(np.arange(1, 20) / 20.0, 2) if levels is None else levels
+    levels = _check_levels(levels, "calibration_curve")
+    y, mean, std = _gaussian_args(y, mean, std, "calibration_curve")
+    absz = np.abs(y - mean) / std
+    zq = stats.norm.ppf(0.5 + levels / 2.0)
+    observed = np.array([np.mean(absz <= z) for z in zq])
+    return CalibrationCurve(levels=levels.copy(), observed=observed)
+
+
+def calibration_error(curve_or_y, mean=None, std=None, *, levels=None) -> float:
+    """Mean absolute calibration error: mean over levels of |observed - nominal|.
+
+    Pass either a :class:`CalibrationCurve`, or ``y, mean, std`` (as in
+    :func:`calibration_curve`). 0 is perfect; 0.5 is the worst possible.
+
+    Returns
+    -------
+    float
+        The error, a fraction in [0, 1).
+    """
+    if isinstance(curve_or_y, CalibrationCurve):
+        if mean is not None or std is not None:
+            raise ValueError(
+                "calibration_error: pass either a CalibrationCurve or y, mean, std, not both."
+            )
+        return curve_or_y.error
+    if mean is None or std is None:
+        raise ValueError(
+            "calibration_error: with observations y, also pass mean and std "
+            "(or pass a CalibrationCurve)."
+        )
+    return calibration_curve(curve_or_y, mean, std, levels=levels).error
+
+
+# --------------------------------------------------------------------------- sharpness
+def sharpness(std) -> float:
+    """Root-mean-square predictive standard deviation [rad] (smaller = sharper).
+
+    .. math::
+
+        \\mathrm{sharpness} = \\sqrt{\\tfrac1n \\textstyle\\sum_i \\sigma_i^2}.
+
+    Sharpness ignores the data: it is only worth having together with good
+    calibration.
+
+    Parameters
+    ----------
+    std : array_like
+        Predicted standard deviations [rad], >= 0.
+
+    Returns
+    -------
+    float
+        Sharpness [rad].
+    """
+    std = _as_finite("std", std, "sharpness")
+    if std.size == 0 or np.any(std < 0):
+        raise ValueError("sharpness: std must be a non-empty array of values >= 0 [rad].")
+    return float(np.sqrt(np.mean(std**2)))
+
+
+def interval_width(std, *, level: float = 0.9) -> float:
+    """Mean width [rad] of the Normal's central ``level`` interval, ``2 z σ`` averaged."""
+    level = _check_level(level, "interval_width")
+    std = _as_finite("std", std, "interval_width")
+    if std.size == 0 or np.any(std < 0):
+        raise ValueError("interval_width: std must be a non-empty array of values >= 0 [rad].")
+    return float(2.0 * stats.norm.ppf(0.5 + level / 2.0) * np.mean(std))

@@ -1,0 +1,424 @@
+"""Distributions of pendulums and the "pendulum GAN".
+
+With the exact solution of the pendulum in hand, generating pendulums is a
+two-step recipe, the same as a GAN's:
+
+1. sample a *latent vector* of physical parameters, here
+   :math:`z = (l, g, \\theta_0, \\omega_0, m)` from a prior
+   (:class:`PendulumPrior`), and
+2. push it through a *generator*, here the closed-form solution
+   :math:`\\theta(t) = f(t; \\theta_0, \\omega_0, l, g)`
+   (:func:`physgen.simulate`).
+
+A GAN differs only in that its latent vector has no physical meaning and its
+generator is a neural network learned from data. :func:`generate` does both
+steps at once, vectorised over the whole batch.
+
+The mass is part of the prior because a dataset may record it (the original
+code used it as a feature), but it never enters the dynamics: it is not passed
+to :func:`physgen.simulate`.
+
+Examples
+--------
+>>> import numpy as np
+>>> from physgen import PendulumPrior, generate
+>>> prior = PendulumPrior(length=(0.5, 2.0), g=9.81, theta0=(-1.0, 1.0), omega0=0.0)
+>>> traj = generate(prior, 4, np.linspace(0.0, 5.0, 101), rng=0)
+>>> traj.theta.shape
+(4, 101)
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+from physgen.pendulum import Trajectory, simulate
+
+__all__ = ["PendulumPrior", "PendulumParameters", "ORIGINAL_PRIOR", "generate"]
+
+# Field name -> (unit, must be positive)
+_FIELDS = {
+    "length": ("m", True),
+    "g": ("m/s^2", True),
+    "theta0": ("rad", False),
+    "omega0": ("rad/s", False),
+    "mass": ("kg", True),
+}
+
+
+def _readonly(a: np.ndarray) -> np.ndarray:
+    a.setflags(write=False)
+    return a
+
+
+def _check_spec(name: str, value):
+    """Validate one prior field: a real number or a (low, high) pair."""
+    unit, positive = _FIELDS[name]
+    fix = (
+        f"pass a float for a fixed value or a (low, high) pair with low < high for a "
+        f"uniform range, e.g. PendulumPrior({name}=(0.5, 2.0))"
+    )
+    if isinstance(value, (str, bytes, bool)) or value is None:
+        raise TypeError(f"PendulumPrior: {name} [{unit}] got {value!r}; {fix}.")
+    if isinstance(value, numbers.Real) or (isinstance(value, np.ndarray) and value.ndim == 0):
+        v = float(value)
+        if not math.isfinite(v):
+            raise ValueError(f"PendulumPrior: {name} [{unit}] must be finite, got {v!r}; {fix}.")
+        if positive and v <= 0:
+            raise ValueError(
+                f"PendulumPrior: {name} [{unit}] must be > 0, got {v!r}; pass a positive value."
+            )
+        return v
+    try:
+        pair = tuple(value)
+    except TypeError:
+        raise TypeError(f"PendulumPrior: {name} [{unit}] got {value!r}; {fix}.") from None
+    if len(pair) != 2 or not all(
+        isinstance(x, numbers.Real) and not isinstance(x, bool) for x in pair
+    ):
+        raise ValueError(
+            f"PendulumPrior: {name} [{unit}] must be a number or a (low, high) pair of "
+            f"numbers, got {value!r}; {fix}."
+        )
+    low, high = float(pair[0]), float(pair[1])
+    if not (math.isfinite(low) and math.isfinite(high)):
+        raise ValueError(
+            f"PendulumPrior: {name} [{unit}] range must be finite, got {value!r}; {fix}."
+        )
+    if low == high:
+        raise ValueError(
+            f"PendulumPrior: {name} [{unit}] range {value!r} is empty (low == high); "
+            f"pass the float {low!r} for a fixed value, or widen the range."
+        )
+    if low > high:
+        raise ValueError(
+            f"PendulumPrior: {name} [{unit}] range {value!r} is inverted (low > high); "
+            f"swap the ends: {name}=({high!r}, {low!r})."
+        )
+    if positive and low <= 0:
+        raise ValueError(
+            f"PendulumPrior: {name} [{unit}] range {value!r} includes non-positive values; "
+            f"{name} must be > 0: raise the lower end above 0."
+        )
+    return (low, high)
+
+
+def _check_n(n, where: str) -> int:
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
+        raise TypeError(
+            f"{where}: n must be a non-negative integer (number of pendulums), got {n!r}; "
+            "pass e.g. n=100."
+        )
+    if n < 0:
+        raise ValueError(
+            f"{where}: n must be >= 0 (number of pendulums), got {n!r}; pass e.g. n=100."
+        )
+    return int(n)
+
+
+@dataclass(frozen=True, eq=False)
+class PendulumParameters:
+    """The parameters of a batch of ``n`` pendulums (the "latent vectors").
+
+    Every field is a read-only float64 array of shape ``(n,)``; scalars and
+    sequences passed to the constructor are broadcast together to that shape.
+
+    Parameters
+    ----------
+    theta0 : array_like, shape (n,)
+        Initial angles [rad].
+    omega0 : array_like, shape (n,)
+        Initial angular velocities [rad/s].
+    length : array_like, shape (n,), optional
+        Lengths [m], > 0. Default 1.0.
+    g : array_like, shape (n,), optional
+        Gravitational accelerations [m/s^2], > 0. Default 9.81.
+    mass : array_like, shape (n,), optional
+        Masses [kg], > 0. Recorded only: mass does not enter the dynamics.
+        Default 1.0.
+
+    Notes
+    -----
+    ``len(params)`` is ``n``; ``params[i]`` (an int, slice, index array or
+    boolean mask) is a :class:`PendulumParameters` subset (an int gives a
+    batch of one); ``params.pendulum(i)`` gives one pendulum as a dict of
+    floats; ``params.as_dict()`` gives the five arrays.
+
+    Examples
+    --------
+    >>> from physgen import PendulumParameters
+    >>> p = PendulumParameters(theta0=[0.5, 1.0], omega0=0.0, length=1.5, g=10.0)
+    >>> len(p), p.length
+    (2, array([1.5, 1.5]))
+    >>> p.pendulum(1)
+    {'theta0': 1.0, 'omega0': 0.0, 'length': 1.5, 'g': 10.0, 'mass': 1.0}
+    """
+
+    theta0: np.ndarray
+    omega0: np.ndarray
+    length: np.ndarray = 1.0
+    g: np.ndarray = 9.81
+    mass: np.ndarray = 1.0
+
+    def __post_init__(self):
+        arrays = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            try:
+                arr = np.asarray(value, dtype=float)
+            except (TypeError, ValueError) as exc:
+                raise TypeError(
+                    f"PendulumParameters: {f.name} must be numbers [{_FIELDS[f.name][0]}], "
+                    f"got {value!r}; pass a float or a 1-D array."
+                ) from exc
+            if arr.ndim > 1:
+                raise ValueError(
+                    f"PendulumParameters: {f.name} must be a scalar or 1-D array, got shape "
+                    f"{arr.shape}; flatten it with np.ravel."
+                )
+            if not np.all(np.isfinite(arr)):
+                raise ValueError(
+                    f"PendulumParameters: {f.name} must be finite, got {value!r}; "
+                    "remove NaN/inf values."
+                )
+            if _FIELDS[f.name][1] and np.any(arr <= 0):
+                raise ValueError(
+                    f"PendulumParameters: {f.name} [{_FIELDS[f.name][0]}] must be > 0, got "
+                    f"{value!r}; pass positive values."
+                )
+            arrays[f.name] = arr
+        try:
+            shape = np.broadcast_shapes(*(a.shape for a in arrays.values()), (1,))
+        except ValueError:
+            shapes = {k: a.shape for k, a in arrays.items()}
+            raise ValueError(
+                f"PendulumParameters: the fields' shapes {shapes} do not broadcast; "
+                "pass arrays of one common length n (or scalars)."
+            ) from None
+        for name, arr in arrays.items():
+            object.__setattr__(self, name, _readonly(np.broadcast_to(arr, shape).copy()))
+
+    def __len__(self) -> int:
+        return self.theta0.shape[0]
+
+    def __getitem__(self, index) -> PendulumParameters:
+        if isinstance(index, numbers.Integral) and not isinstance(index, bool):
+            index = [index]
+        return PendulumParameters(**{k: v[index] for k, v in self.as_dict().items()})
+
+    def __repr__(self) -> str:
+        return f"PendulumParameters(n={len(self)})"
+
+    def as_dict(self) -> dict[str, np.ndarray]:
+        """The five parameter arrays, each of shape ``(n,)``, keyed by field name."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    def pendulum(self, i: int) -> dict[str, float]:
+        """One pendulum's parameters as a dict of Python floats.
+
+        Parameters
+        ----------
+        i : int
+            Index in ``range(-n, n)``.
+        """
+        n = len(self)
+        if isinstance(i, bool) or not isinstance(i, numbers.Integral) or not -n <= i < n:
+            raise IndexError(
+                f"PendulumParameters.pendulum: i must be an integer in [-{n}, {n}), got {i!r}."
+            )
+        return {k: float(v[i]) for k, v in self.as_dict().items()}
+
+
+@dataclass(frozen=True)
+class PendulumPrior:
+    """A distribution of pendulums: each parameter fixed or uniform on a range.
+
+    Every field is either a float (a fixed value) or a ``(low, high)`` pair
+    with ``low < high`` (independent uniform on ``[low, high)``). The
+    defaults describe the course's swinging pendulums: every sample swings
+    (stays below the separatrix), since
+    :math:`l\\omega_0^2/(2g) + 1 - \\cos\\theta_0 \\le 1.03 < 2`.
+
+    Parameters
+    ----------
+    length : float or (float, float), optional
+        Length [m], > 0. Default ``(0.5, 2.0)``.
+    g : float or (float, float), optional
+        Gravitational acceleration [m/s^2], > 0. Default ``9.81``.
+    theta0 : float or (float, float), optional
+        Initial angle [rad]. Default ``(-1.5, 1.5)``.
+    omega0 : float or (float, float), optional
+        Initial angular velocity [rad/s]. Default ``(-1.0, 1.0)``.
+    mass : float or (float, float), optional
+        Mass [kg], > 0; sampled and recorded, never used by the dynamics.
+        Default ``1.0``.
+
+    Raises
+    ------
+    ValueError
+        For a non-finite value, an empty (``low == high``) or inverted
+        (``low > high``) range, or a non-positive length, g or mass.
+    TypeError
+        For anything that is neither a number nor a pair of numbers.
+
+    Examples
+    --------
+    >>> from physgen import PendulumPrior
+    >>> prior = PendulumPrior(length=(1, 2), g=10, theta0=(0.5, 1.5), omega0=0.0)
+    >>> prior.ranges["length"], prior.ranges["g"]
+    ((1.0, 2.0), (10.0, 10.0))
+    >>> params = prior.sample(3, rng=0)
+    >>> len(params), bool(prior.contains(params).all())
+    (3, True)
+    >>> PendulumPrior(length=(2.0, 1.0))
+    Traceback (most recent call last):
+    ...
+    ValueError: PendulumPrior: length [m] range (2.0, 1.0) is inverted (low > high); swap the ends: length=(1.0, 2.0).
+    """
+
+    length: float | tuple[float, float] = (0.5, 2.0)
+    g: float | tuple[float, float] = 9.81
+    theta0: float | tuple[float, float] = (-1.5, 1.5)
+    omega0: float | tuple[float, float] = (-1.0, 1.0)
+    mass: float | tuple[float, float] = 1.0
+
+    def __post_init__(self):
+        for name in _FIELDS:
+            object.__setattr__(self, name, _check_spec(name, getattr(self, name)))
+
+    @property
+    def ranges(self) -> dict[str, tuple[float, float]]:
+        """The support of each parameter as ``(low, high)``; a fixed ``v`` gives ``(v, v)``."""
+        out = {}
+        for name in _FIELDS:
+            spec = getattr(self, name)
+            out[name] = spec if isinstance(spec, tuple) else (spec, spec)
+        return out
+
+    def sample(self, n: int, *, rng=None) -> PendulumParameters:
+        """Draw ``n`` independent pendulums.
+
+        Parameters
+        ----------
+        n : int
+            Number of pendulums, >= 0.
+        rng : None, int or numpy.random.Generator, optional
+            Source of randomness, passed to :func:`numpy.random.default_rng`.
+            Ranged fields are drawn in the order length, g, theta0, omega0,
+            mass; fixed fields draw nothing.
+
+        Returns
+        -------
+        PendulumParameters
+            Arrays of shape ``(n,)``.
+        """
+        n = _check_n(n, "PendulumPrior.sample")
+        gen = np.random.default_rng(rng)
+        values = {}
+        for name in _FIELDS:
+            spec = getattr(self, name)
+            if isinstance(spec, tuple):
+                values[name] = gen.uniform(spec[0], spec[1], size=n)
+            else:
+                values[name] = np.full(n, spec)
+        return PendulumParameters(**values)
+
+    def contains(self, params, *, rtol: float = 1e-9) -> np.ndarray:
+        """Which pendulums lie in the prior's support (inside, not extrapolating).
+
+        Parameters
+        ----------
+        params : PendulumParameters or mapping
+            The pendulums; a mapping needs the keys ``theta0``, ``omega0``,
+            ``length``, ``g``, ``mass`` (scalars or arrays of shape ``(n,)``).
+        rtol : float, optional
+            Relative tolerance on the range ends and fixed values.
+
+        Returns
+        -------
+        numpy.ndarray of bool, shape (n,)
+            True where every parameter lies in ``[low, high]`` (to ``rtol``).
+
+        Examples
+        --------
+        >>> from physgen import ORIGINAL_PRIOR, PendulumParameters
+        >>> p = PendulumParameters(theta0=[1.0, 2.0], omega0=1.0, length=1.5, g=10.0, mass=1.5)
+        >>> ORIGINAL_PRIOR.contains(p)
+        array([ True, False])
+        """
+        if isinstance(params, Mapping):
+            missing = [k for k in _FIELDS if k not in params]
+            if missing:
+                raise ValueError(
+                    f"PendulumPrior.contains: params is missing keys {missing}; pass a "
+                    "PendulumParameters or a mapping with theta0, omega0, length, g, mass."
+                )
+            params = PendulumParameters(**{k: params[k] for k in _FIELDS})
+        if not isinstance(params, PendulumParameters):
+            raise TypeError(
+                f"PendulumPrior.contains: params must be a PendulumParameters or a mapping, got "
+                f"{type(params).__name__}; build one with PendulumParameters(theta0=..., ...)."
+            )
+        inside = np.ones(len(params), dtype=bool)
+        for name, (low, high) in self.ranges.items():
+            v = getattr(params, name)
+            tol = rtol * max(abs(low), abs(high), 1.0)
+            inside &= (v >= low - tol) & (v <= high + tol)
+        return inside
+
+
+#: Uniform over the box spanned by the original code's training grid:
+#: theta0, omega0 in [0.5, 1.5], mass and length in [1, 2], g = 10.
+ORIGINAL_PRIOR = PendulumPrior(
+    length=(1.0, 2.0), g=10.0, theta0=(0.5, 1.5), omega0=(0.5, 1.5), mass=(1.0, 2.0)
+)
+
+
+def generate(prior: PendulumPrior, n: int, t, *, rng=None, method: str = "exact") -> Trajectory:
+    """The "pendulum GAN": sample ``n`` pendulums from a prior and simulate them.
+
+    Parameters
+    ----------
+    prior : PendulumPrior
+        The distribution of the latent vector (length, g, theta0, omega0,
+        mass).
+    n : int
+        Number of trajectories, >= 0.
+    t : array_like, shape (T,)
+        Times [s] (finite, 1-D).
+    rng : None, int or numpy.random.Generator, optional
+        Source of randomness for the parameters.
+    method : str, optional
+        Solver passed to :func:`physgen.simulate` (default ``"exact"``).
+
+    Returns
+    -------
+    Trajectory
+        Batch shape ``(n,)``: ``theta`` and ``omega`` of shape ``(n, T)``
+        [rad], [rad/s]; ``theta0``, ``omega0``, ``length``, ``g`` of shape
+        ``(n,)``. The sampled masses are not used (mass does not enter the
+        dynamics); use ``prior.sample`` and :func:`physgen.simulate` to keep
+        them.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from physgen import PendulumPrior, generate
+    >>> traj = generate(PendulumPrior(), 3, np.linspace(0.0, 2.0, 5), rng=1)
+    >>> traj.theta.shape, traj.length.shape
+    ((3, 5), (3,))
+    """
+    if not isinstance(prior, PendulumPrior):
+        raise TypeError(
+            f"generate: prior must be a PendulumPrior, got {type(prior).__name__}; build one "
+            "with physgen.PendulumPrior(length=..., g=..., theta0=..., omega0=...)."
+        )
+    params = prior.sample(n, rng=rng)
+    return simulate(
+        params.theta0, params.omega0, t, length=params.length, g=params.g, method=method
+    )

@@ -1,0 +1,230 @@
+"""Observation-noise models: what a real measurement adds to a clean angle.
+
+A noise model turns a clean angle :math:`\\theta(t)` [rad] into an observed one,
+
+.. math::
+
+    y(t) = \\theta(t) + \\sigma(t)\\,\\varepsilon, \\qquad
+    \\varepsilon \\sim \\mathcal{N}(0, 1),
+
+independently at every time and for every trajectory. Three models are
+provided:
+
+- :class:`NoNoise`: :math:`\\sigma(t) = 0`.
+- :class:`ConstantNoise`: :math:`\\sigma(t) = \\sigma` [rad].
+- :class:`GrowingNoise`: :math:`\\sigma(t) = c\\,t` with a rate :math:`c`
+  [rad/s]; the original code's noise is ``GrowingNoise(0.1)``, which reaches
+  0.5 rad at t = 5 s.
+
+Every model is a frozen, validated dataclass with two methods:
+``std(t)`` (the standard deviation [rad] at times ``t`` [s]) and
+``sample(theta_clean, t, *, rng=None)`` (a noisy copy). Randomness comes only
+from the ``rng`` argument, through :func:`numpy.random.default_rng`.
+
+Examples
+--------
+>>> import numpy as np
+>>> from physgen import GrowingNoise
+>>> noise = GrowingNoise(0.1)
+>>> noise
+GrowingNoise(rate=0.1)
+>>> noise.std(np.array([0.0, 1.0, 5.0]))
+array([0. , 0.1, 0.5])
+>>> y = noise.sample(np.zeros(3), np.array([0.0, 1.0, 5.0]), rng=0)
+>>> y.shape, float(y[0])
+((3,), 0.0)
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["NoiseModel", "NoNoise", "ConstantNoise", "GrowingNoise"]
+
+
+def _check_scale(name: str, value, cls: str, unit: str) -> float:
+    """Validate a non-negative finite real number; return it as a float."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(
+            f"{cls}: {name} must be a real number [{unit}], got {value!r} "
+            f"({type(value).__name__}); pass a float such as {cls}(0.1)."
+        )
+    value = float(value)
+    if not math.isfinite(value) or value < 0:
+        raise ValueError(
+            f"{cls}: {name} must be finite and >= 0 [{unit}], got {value!r}; "
+            f"pass a non-negative float such as {cls}(0.1) (or use NoNoise() for no noise)."
+        )
+    return value
+
+
+def _as_times(t, cls: str) -> np.ndarray:
+    """Validate times [s]: a finite real array (any shape)."""
+    try:
+        arr = np.asarray(t, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(
+            f"{cls}.std: t must be an array of times [s], got {t!r}; pass a float array "
+            "such as np.linspace(0, 5, 500)."
+        ) from exc
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(
+            f"{cls}.std: t must be finite times [s], got non-finite values in {t!r}; "
+            "remove NaN/inf from the time grid."
+        )
+    return arr
+
+
+class NoiseModel:
+    """Base class of the observation-noise models (do not instantiate).
+
+    Subclasses define :meth:`std`. :meth:`sample` adds independent Gaussian
+    noise with that standard deviation.
+    """
+
+    def std(self, t) -> np.ndarray:  # pragma: no cover - abstract
+        """Standard deviation [rad] of the noise at times ``t`` [s]."""
+        raise NotImplementedError
+
+    def sample(self, theta_clean, t, *, rng=None) -> np.ndarray:
+        """Return a noisy copy of clean angles.
+
+        Parameters
+        ----------
+        theta_clean : array_like, shape S
+            Clean angles [rad].
+        t : array_like
+            Times [s] of the angles; ``std(t)`` must broadcast to ``S``
+            (e.g. ``t`` of shape ``(T,)`` with ``theta_clean`` of shape
+            ``(n, T)``, or both of shape ``(R,)``).
+        rng : None, int or numpy.random.Generator, optional
+            Source of randomness, passed to :func:`numpy.random.default_rng`.
+
+        Returns
+        -------
+        numpy.ndarray, shape S
+            ``theta_clean + std(t) * eps`` with ``eps`` standard normal [rad].
+            A new array; the input is never modified.
+        """
+        name = type(self).__name__
+        try:
+            theta = np.array(theta_clean, dtype=float)  # a copy
+        except (TypeError, ValueError) as exc:
+            raise TypeError(
+                f"{name}.sample: theta_clean must be an array of angles [rad], got "
+                f"{theta_clean!r}; pass a float array such as trajectory.theta."
+            ) from exc
+        if not np.all(np.isfinite(theta)):
+            raise ValueError(
+                f"{name}.sample: theta_clean contains non-finite values; "
+                "check the simulation that produced it (NaN/inf angles)."
+            )
+        std = self.std(t)
+        try:
+            shape = np.broadcast_shapes(theta.shape, std.shape)
+        except ValueError:
+            shape = None
+        if shape != theta.shape:
+            raise ValueError(
+                f"{name}.sample: t of shape {np.shape(t)} does not broadcast to theta_clean "
+                f"of shape {theta.shape}; pass t with the shape of theta_clean's last "
+                "axis (the time grid) or of theta_clean itself."
+            )
+        gen = np.random.default_rng(rng)
+        if np.any(std > 0):
+            theta += std * gen.standard_normal(theta.shape)
+        return theta
+
+
+@dataclass(frozen=True)
+class NoNoise(NoiseModel):
+    """No observation noise: :math:`\\sigma(t) = 0`.
+
+    ``sample`` returns an exact copy and draws no random numbers.
+
+    Examples
+    --------
+    >>> from physgen import NoNoise
+    >>> NoNoise().std([0.0, 2.0])
+    array([0., 0.])
+    """
+
+    def std(self, t) -> np.ndarray:
+        """Standard deviation [rad] at times ``t`` [s]: zeros of ``t``'s shape."""
+        return np.zeros_like(_as_times(t, "NoNoise"))
+
+    def __str__(self) -> str:
+        return "no noise"
+
+
+@dataclass(frozen=True)
+class ConstantNoise(NoiseModel):
+    """Gaussian noise with a constant standard deviation.
+
+    Parameters
+    ----------
+    sigma : float
+        Standard deviation [rad], finite and >= 0.
+
+    Examples
+    --------
+    >>> from physgen import ConstantNoise
+    >>> ConstantNoise(0.05).std([0.0, 1.0])
+    array([0.05, 0.05])
+    """
+
+    sigma: float
+
+    def __post_init__(self):
+        object.__setattr__(self, "sigma", _check_scale("sigma", self.sigma, "ConstantNoise", "rad"))
+
+    def std(self, t) -> np.ndarray:
+        """Standard deviation [rad] at times ``t`` [s]: ``sigma`` everywhere."""
+        return np.full_like(_as_times(t, "ConstantNoise"), self.sigma)
+
+    def __str__(self) -> str:
+        return f"σ = {self.sigma:g} rad"
+
+
+@dataclass(frozen=True)
+class GrowingNoise(NoiseModel):
+    """Gaussian noise whose standard deviation grows linearly with time.
+
+    .. math:: \\sigma(t) = c\\,t
+
+    The original code's observation noise is ``GrowingNoise(0.1)``:
+    0 rad at t = 0 and 0.5 rad at t = 5 s.
+
+    Parameters
+    ----------
+    rate : float
+        The growth rate :math:`c` [rad/s], finite and >= 0.
+
+    Examples
+    --------
+    >>> from physgen import GrowingNoise
+    >>> GrowingNoise(0.1).std([0.0, 2.5, 5.0])
+    array([0.  , 0.25, 0.5 ])
+    """
+
+    rate: float
+
+    def __post_init__(self):
+        object.__setattr__(self, "rate", _check_scale("rate", self.rate, "GrowingNoise", "rad/s"))
+
+    def std(self, t) -> np.ndarray:
+        """Standard deviation [rad] at times ``t`` [s] (must be >= 0): ``rate * t``."""
+        arr = _as_times(t, "GrowingNoise")
+        if np.any(arr < 0):
+            raise ValueError(
+                f"GrowingNoise.std: t must be >= 0 [s] (sigma = rate * t), got min(t) = "
+                f"{arr.min()!r}; measure times from the start of the trajectory."
+            )
+        return self.rate * arr
+
+    def __str__(self) -> str:
+        return f"σ(t) = {self.rate:g}·t rad"

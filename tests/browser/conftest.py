@@ -1,0 +1,143 @@
+"""Fixtures for the browser tests: the built site, a local server, headless Chromium.
+
+The tests read the site that ``make book`` wrote to ``_build/html`` (``make test``
+builds it first). They need two things from outside PyPI, which ``.ci/run``
+installs and which a developer installs once:
+
+* Debian's Chromium at ``/usr/bin/chromium`` (``apt-get install -y chromium``),
+  driven by Playwright's Python package (pinned in requirements.txt; it downloads
+  no browser of its own here);
+* the npm packages of ``tests/browser/package.json`` (``npm ci --prefix tests/browser``):
+  axe-core, injected into every page, and MathJax 3, served in place of the CDN
+  copy the pages load (the test machine has no network).
+
+Without them the browser tests are skipped with a message that says what to
+install -- except under CI (``CI=true``), where ``.ci/run`` installs them, so
+their absence is a failure, never a silent pass.
+
+Every page is visited once (``page_reports``); the tests then assert on what the
+visit recorded. Side products, for people: ``_build/screenshots/*.png`` and
+``_build/page_weights.md``.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import threading
+from pathlib import Path
+
+import pytest
+
+from browser_support import (
+    AXE_JS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    MATHJAX_DIR,
+    NODE_MODULES,
+    PAGE_WEIGHTS,
+    SCREENSHOTS,
+    SITE,
+    VIEWPORT,
+    PageReport,
+    site_pages,
+    visit,
+    write_page_weights,
+)
+
+
+def _missing_or_skip(what: str, how: str) -> None:
+    message = f"{what} not found: {how}"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{message} (.ci/run must install it before `make test`)", pytrace=False)
+    pytest.skip(f"browser tests skipped -- {message}")
+
+
+@pytest.fixture(scope="session")
+def site() -> Path:
+    if not (SITE / "index.html").exists():
+        pytest.fail(
+            f"no built site at {SITE}: run `make book` first (`make test` does).",
+            pytrace=False,
+        )
+    return SITE
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - signature from the base class
+        pass
+
+
+@pytest.fixture(scope="session")
+def server(site):
+    """Serve the site on 127.0.0.1 at a free port; yield its base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser_context(tmp_path_factory):
+    """A headless Chromium (Debian's) with a throw-away profile."""
+    if not CHROMIUM.exists():
+        _missing_or_skip(
+            f"Chromium at {CHROMIUM}",
+            "install Debian's package with `apt-get update && apt-get install -y chromium`",
+        )
+    if not (AXE_JS.exists() and (MATHJAX_DIR / "es5" / "tex-mml-chtml.js").exists()):
+        _missing_or_skip(
+            f"axe-core / MathJax under {NODE_MODULES}",
+            "install them with `npm ci --prefix tests/browser`",
+        )
+    from playwright.sync_api import sync_playwright
+
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(profile),
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport=VIEWPORT,
+            permissions=["clipboard-read", "clipboard-write"],
+        )
+        context.set_default_timeout(30_000)
+        try:
+            yield context
+        finally:
+            context.close()
+
+
+_SUMMARY: list[str] = []
+
+
+@pytest.fixture(scope="session")
+def page_reports(browser_context, server, site) -> dict[str, PageReport]:
+    """Visit every page once; map page name -> PageReport."""
+    axe_source = AXE_JS.read_text(encoding="utf-8")
+    reports = {}
+    for page_path in site_pages(site):
+        if page_path.name == "index.html" and page_path.parent == site:
+            continue  # the redirect to the root page: checked by test_site_html
+        report = visit(browser_context, server, page_path, site, axe_source)
+        reports[report.name] = report
+    assert reports, f"no pages found in {site}"
+    table = write_page_weights(reports)
+    _SUMMARY.append(
+        f"Page weight of each page (also written to {PAGE_WEIGHTS}):\n\n{table}\n"
+        f"Screenshots of every page: {SCREENSHOTS}\n"
+    )
+    return reports
+
+
+def pytest_terminal_summary(terminalreporter):
+    for text in _SUMMARY:
+        terminalreporter.write_sep("-", "browser tests: page weights")
+        terminalreporter.write(text)

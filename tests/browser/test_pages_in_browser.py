@@ -1,0 +1,179 @@
+"""Every page of the built site, opened in headless Chromium the way a reader meets it.
+
+The visit of each page happens once (``page_reports`` in conftest.py); each test
+below checks one property over all pages and names every page that fails it.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import pytest
+
+from browser_support import MAX_PAGE_BYTES, SCREENSHOTS, page_name, site_pages
+
+#: axe-core impact levels that fail the build.
+FAILING_IMPACTS = ("serious", "critical")
+
+
+def _fail_if(problems: dict[str, list], what: str) -> None:
+    problems = {name: items for name, items in problems.items() if items}
+    if problems:
+        lines = [f"{what}:"]
+        for name, items in problems.items():
+            lines.append(f"  {name}:")
+            lines.extend(f"    - {item}" for item in items)
+        pytest.fail("\n".join(lines), pytrace=False)
+
+
+def test_every_page_was_visited(page_reports, site):
+    expected = {page_name(p, site) for p in site_pages(site)} - {"index"}
+    assert set(page_reports) == expected
+    # The book's own pages, not only Sphinx's generated ones.
+    assert any(name.startswith("book/") for name in page_reports)
+
+
+def test_no_console_errors(page_reports):
+    _fail_if(
+        {
+            name: r.console_errors + [f"uncaught: {e}" for e in r.page_errors]
+            for name, r in page_reports.items()
+        },
+        "console errors",
+    )
+
+
+def test_no_failed_or_external_requests(page_reports):
+    """Everything a page loads is in the site (MathJax's CDN is answered locally)."""
+    _fail_if(
+        {
+            name: r.failed_requests + [f"external: {u}" for u in r.blocked_requests]
+            for name, r in page_reports.items()
+        },
+        "requests that failed or left the site",
+    )
+
+
+def test_every_image_loads(page_reports):
+    _fail_if(
+        {
+            name: [img["src"][:120] for img in r.images if img["naturalWidth"] <= 0]
+            for name, r in page_reports.items()
+        },
+        "images that did not load (naturalWidth 0)",
+    )
+
+
+def test_every_equation_rendered_by_mathjax(page_reports):
+    problems = {}
+    for name, r in page_reports.items():
+        math = r.math
+        items = []
+        if math["count"] and not r.mathjax_loaded:
+            items.append(f"{math['count']} math elements but MathJax did not start")
+        items += [f"not typeset: {m!r}" for m in math["unrendered"]]
+        items += [f"MathJax error: {m!r}" for m in math["errors"]]
+        items += [f"raw TeX left in the text: {m!r}" for m in math["raw"]]
+        problems[name] = items
+    _fail_if(problems, "math not rendered")
+    # The check must be able to fail: the course has equations, and they were seen.
+    assert sum(r.math["containers"] for r in page_reports.values()) > 0 or not any(
+        r.math["count"] for r in page_reports.values()
+    )
+
+
+def test_no_serious_or_critical_accessibility_violations(page_reports):
+    problems = {}
+    for name, r in page_reports.items():
+        problems[name] = [
+            f"[{v['impact']}] {v['id']}: {v['help']} ({v['count']} element(s); "
+            f"e.g. {v['nodes'][0]['target']}: {v['nodes'][0]['html']}) {v['helpUrl']}"
+            for v in r.axe
+            if v["impact"] in FAILING_IMPACTS
+        ]
+    _fail_if(problems, "axe-core serious/critical violations")
+
+
+def test_page_weight_under_3_mb(page_reports):
+    _fail_if(
+        {
+            name: [f"{r.total_bytes / 2**20:.2f} MB loaded: {r.bytes_by_kind}"]
+            for name, r in page_reports.items()
+            if r.total_bytes >= MAX_PAGE_BYTES
+        },
+        "pages over 3 MB (table in _build/page_weights.md)",
+    )
+    assert all(r.bytes_by_kind.get("document", 0) > 0 for r in page_reports.values())
+
+
+def test_screenshot_of_every_page(page_reports):
+    for name, r in page_reports.items():
+        assert r.screenshot is not None and r.screenshot.stat().st_size > 5_000, name
+        assert r.screenshot.parent == SCREENSHOTS
+
+
+def _chapter_pages(page_reports):
+    return [n for n in page_reports if n.startswith("book/") and n[5:7].isdigit()]
+
+
+def test_search_finds_pendulum(browser_context, server, page_reports):
+    page = browser_context.new_page()
+    try:
+        page.goto(server + "search.html?q=" + quote("pendulum"), wait_until="load")
+        results = page.locator("#search-results ul.search li")
+        results.first.wait_for(state="attached", timeout=15_000)
+        hrefs = results.locator("a").evaluate_all("els => els.map(a => a.href)")
+    finally:
+        page.close()
+    assert hrefs, "searching for 'pendulum' returned nothing"
+    chapters = _chapter_pages(page_reports)
+    assert any(any(c in h for c in chapters) for h in hrefs), hrefs
+
+
+def test_code_cells_have_a_working_copy_button(browser_context, server, page_reports):
+    """sphinx-copybutton: every code cell has a button, and the button copies the code."""
+    chapters = _chapter_pages(page_reports)
+    assert chapters, "no chapter pages (book/NN-*.html) in the site"
+    checked = 0
+    for name in chapters:
+        page = browser_context.new_page()
+        try:
+            page.goto(server + name + ".html", wait_until="load")
+            cells = page.locator("div.cell_input div.highlight")
+            n = cells.count()
+            if not n:
+                continue
+            buttons = page.locator("div.cell_input div.highlight button.copybtn")
+            assert buttons.count() == n, f"{name}: {n} code cells, {buttons.count()} copy buttons"
+            cell = cells.nth(n - 1)
+            cell.scroll_into_view_if_needed()
+            cell.hover()
+            cell.locator("button.copybtn").click()
+            copied = page.evaluate("navigator.clipboard.readText()")
+            expected = cell.locator("pre").inner_text()
+            assert copied.strip() and copied.strip() in expected.strip(), (name, copied)
+            checked += 1
+        finally:
+            page.close()
+    assert checked, "no chapter has a visible code cell to copy"
+
+
+def test_solutions_are_collapsed_under_their_exercise(browser_context, server, page_reports):
+    """Full edition: each solution is a dropdown whose body is hidden until opened."""
+    seen = 0
+    for name in page_reports:
+        page = browser_context.new_page()
+        try:
+            page.goto(server + name + ".html", wait_until="load")
+            solutions = page.locator("div.solution")
+            for i in range(solutions.count()):
+                sol = solutions.nth(i)
+                classes = sol.get_attribute("class") or ""
+                assert "dropdown" in classes.split(), f"{name}: solution {i + 1} is not a dropdown"
+                body = sol.locator("section, div.section").first
+                assert not body.is_visible(), f"{name}: solution {i + 1} is shown open"
+                seen += 1
+        finally:
+            page.close()
+    if not seen:
+        pytest.skip("the book has no exercise solutions yet")

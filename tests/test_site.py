@@ -1,0 +1,302 @@
+"""The site's configuration, workflows, references and built pages (helper SITE).
+
+Tests that look at the built site need ``make book`` first (``make test`` builds
+before it runs pytest). Outside CI they skip, saying so, when ``_build/html`` is
+missing; in CI (``CI=true``) a missing build is a failure.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+import nbval_prepare
+import site_notebooks as sn
+
+ROOT = sn.ROOT
+CONFIG = sn.load_config()
+WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+HTML = ROOT / "_build" / "html"
+
+
+def _needs_build():
+    if not (HTML / "index.html").exists():
+        message = "no built site in _build/html: run `make book` (make test does)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+# --- configuration -----------------------------------------------------------------
+
+def test_execution_settings():
+    execute = CONFIG["execute"]
+    assert execute["execute_notebooks"] == "cache"  # tests/nbval_prepare.py relies on it
+    assert execute["allow_errors"] is False
+    assert 0 < execute["timeout"] <= 1800
+    assert execute["stderr_output"] in ("warn", "remove-warn", "error", "severe")
+
+
+def test_extensions_and_math():
+    extensions = CONFIG["sphinx"]["extra_extensions"]
+    assert "sphinx_exercise" in extensions and "sphinxcontrib.bibtex" in extensions
+    assert {"amsmath", "dollarmath"} <= set(CONFIG["parse"]["myst_enable_extensions"])
+    assert CONFIG["sphinx"]["config"]["numfig"] is True
+
+
+def test_twins_and_build_outputs_are_excluded_from_sphinx():
+    patterns = CONFIG["exclude_patterns"]
+    for pattern in ("book/*.ipynb", "_build", ".venv", "**README.md"):
+        assert pattern in patterns
+
+
+def test_repository_and_launch_buttons():
+    url, branch = sn.repository()
+    assert branch == "main"  # the theme would default to "master"
+    assert CONFIG["repository"]["path_to_book"] == ""
+    launch = CONFIG["launch_buttons"]
+    assert launch["binderhub_url"] == "https://mybinder.org"
+    assert launch["colab_url"] == "https://colab.research.google.com"
+
+
+def test_toc_lists_every_page_in_book():
+    listed = {p.resolve() for p in sn.toc_files()}
+    for page in sorted((ROOT / "book").glob("*.md")):
+        assert page.resolve() in listed, (
+            f"book/{page.name} is not in _toc.yml, so it is silently left out of the site "
+            "(only_build_toc_files); add it to _toc.yml or delete it"
+        )
+
+
+def test_binder_files():
+    assert (ROOT / "requirements.txt").exists()
+    assert (ROOT / "runtime.txt").read_text().strip() == "python-3.11"
+    assert "-e ." in (ROOT / "requirements.txt").read_text().splitlines()
+
+
+# --- references --------------------------------------------------------------------
+
+def _bib_keys():
+    from pybtex.database import parse_file
+
+    return set(parse_file(str(ROOT / "book" / "references.bib")).entries.keys())
+
+
+def test_bibliography_parses_and_cites_the_essay():
+    keys = _bib_keys()  # pybtex raises on duplicate keys
+    assert "physics_to_gans_essay" in keys
+    assert {"goodfellow2014gan", "kingma2014vae", "rasmussen2006gaussian"} <= keys
+
+
+def test_every_citation_exists():
+    keys = _bib_keys()
+    for page in sorted((ROOT / "book").glob("*.md")):
+        for group in re.findall(r"\{cite(?::[a-z]+)?\}`([^`]+)`", page.read_text(encoding="utf-8")):
+            for key in group.split(","):
+                assert key.strip() in keys, f"book/{page.name} cites unknown key {key.strip()!r}"
+
+
+# --- workflows ---------------------------------------------------------------------
+
+def _workflow(name):
+    path = ROOT / ".github" / "workflows" / name
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["on"] = data.pop(True, data.get("on"))  # YAML 1.1 reads the key `on` as True
+    return data
+
+
+def test_workflows_validate_against_githubs_schema():
+    assert len(WORKFLOWS) >= 2
+    exe = Path(sys.executable).with_name("check-jsonschema")
+    result = subprocess.run(
+        [str(exe), "--builtin-schema", "vendor.github-workflows", *map(str, WORKFLOWS)],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=[p.name for p in WORKFLOWS])
+def test_workflow_policy(path):
+    text = path.read_text(encoding="utf-8")
+    data = _workflow(path.name)
+    assert data["permissions"] == {"contents": "read"}, "least privilege at the top level"
+    owner = sn.repository()[0].split("/")[3]
+    assert owner not in text, f"{path.name} hard-codes the owner {owner!r}; use github.repository"
+    for job in data["jobs"].values():
+        assert "timeout-minutes" in job
+        for step in job["steps"]:
+            if "uses" in step:
+                assert re.fullmatch(r"[\w.-]+/[\w.-]+@v\d+\.\d+\.\d+", step["uses"]), (
+                    f"{path.name}: {step['uses']} is not pinned to a version"
+                )
+            if step.get("uses", "").startswith("actions/setup-python@"):
+                assert step["with"]["cache"] == "pip"
+                assert step["with"]["cache-dependency-path"] == "requirements.txt"
+
+
+def test_pull_requests_run_make_test():
+    data = _workflow("test.yml")
+    assert "pull_request" in data["on"]
+    runs = [s.get("run", "") for job in data["jobs"].values() for s in job["steps"]]
+    assert ".ci/run" in runs
+    assert "make test" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_pushes_to_main_deploy_the_chosen_edition():
+    data = _workflow("pages.yml")
+    assert data["on"]["push"]["branches"] == ["main"]
+    assert data["env"]["EDITION"] in ("full", "student")
+    steps = {s.get("uses", "").split("@")[0]: s for j in data["jobs"].values() for s in j["steps"]}
+    assert "actions/upload-pages-artifact" in steps and "actions/deploy-pages" in steps
+    assert steps["actions/upload-pages-artifact"]["with"]["path"] == "_build/html"
+    deploy = data["jobs"]["deploy"]
+    assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
+    assert deploy["needs"] == "build"
+    runs = " ".join(s.get("run", "") for s in data["jobs"]["build"]["steps"])
+    assert 'make book EDITION="$EDITION"' in runs
+
+
+# --- the kernel --------------------------------------------------------------------
+
+def test_notebook_kernel_is_this_environment():
+    """The kernel the build and nbval start ("python3") runs this venv's Python."""
+    from jupyter_client.manager import start_new_kernel
+
+    km, kc = start_new_kernel(kernel_name="python3")
+    try:
+        outputs = []
+        kc.execute_interactive(
+            "import sys; print(sys.executable)",
+            output_hook=lambda m: outputs.append(m["content"].get("text", "")),
+            timeout=60,
+        )
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+    assert Path("".join(outputs).strip()).resolve() == Path(sys.executable).resolve()
+
+
+# --- nbval preparation (unit tests on small notebooks) ------------------------------
+
+def _nb(*cells_outputs):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    for i, outputs in enumerate(cells_outputs):
+        cell = nbformat.v4.new_code_cell(source=f"cell {i}")
+        cell.outputs = [nbformat.from_dict(o) for o in outputs]
+        cell.execution_count = i + 1 if outputs else None
+        nb.cells.append(cell)
+    return nb
+
+
+STREAM = {"output_type": "stream", "name": "stdout", "text": "1.5\n"}
+HIDDEN = {
+    "output_type": "display_data",
+    "data": {"application/papermill.record/text/plain": "0.25"},
+    "metadata": {"scrapbook": {"name": "x", "mime_prefix": "application/papermill.record/"}},
+}
+SHOWN = {"output_type": "execute_result", "execution_count": 2,
+         "data": {"text/plain": "3"}, "metadata": {}}
+GLUE = {"x": {"output_type": "display_data", "data": {"text/plain": "0.25"},
+              "metadata": {"scrapbook": {"name": "x",
+                                         "mime_prefix": "application/papermill.record/"}}}}
+
+
+def test_prepare_restores_glue_records_in_place():
+    executed = _nb([STREAM], [STREAM, HIDDEN, SHOWN])
+    page = _nb([STREAM], [STREAM, SHOWN])  # what myst-nb writes: the glue record removed
+    restored = nbval_prepare.restore_notebook(page, executed, GLUE, name="p")
+    assert restored.cells[1].outputs == executed.cells[1].outputs
+    assert restored.cells[1].execution_count == executed.cells[1].execution_count
+
+
+def test_prepare_refuses_a_page_that_differs_from_its_execution():
+    executed = _nb([STREAM], [STREAM, HIDDEN, SHOWN])
+    page = _nb([{**STREAM, "text": "1.6\n"}], [STREAM, SHOWN])
+    with pytest.raises(nbval_prepare.PrepareError, match="cell 0"):
+        nbval_prepare.restore_notebook(page, executed, GLUE, name="p")
+
+
+def test_prepare_refuses_glue_values_that_differ():
+    executed = _nb([STREAM], [STREAM, HIDDEN, SHOWN])
+    page = _nb([STREAM], [STREAM, SHOWN])
+    other = json.loads(json.dumps(GLUE))
+    other["x"]["data"]["text/plain"] = "0.26"
+    with pytest.raises(nbval_prepare.PrepareError, match="differs"):
+        nbval_prepare.restore_notebook(page, executed, other, name="p")
+    with pytest.raises(nbval_prepare.PrepareError, match="glue records differ"):
+        nbval_prepare.restore_notebook(page, executed, {}, name="p")
+
+
+def test_prepare_takes_a_cache_hit_page_from_its_execution():
+    executed = _nb([STREAM], [STREAM, HIDDEN, SHOWN])
+    page = _nb([], [])  # myst-nb 1.4 writes no outputs when the page came from the cache
+    restored = nbval_prepare.restore_notebook(page, executed, GLUE, name="p")
+    assert [c.outputs for c in restored.cells] == [c.outputs for c in executed.cells]
+
+
+# --- the sanitizer -----------------------------------------------------------------
+
+def _sanitizer():
+    text = (ROOT / "tests" / "nbval_sanitize.cfg").read_text(encoding="utf-8")
+    sections = re.split(r"^\[[^\]]+\]\n", text, flags=re.M)[1:]
+    from nbval.plugin import get_sanitize_patterns
+
+    for section in sections:
+        assert section.lstrip().startswith("#"), "every sanitizer pattern needs a comment saying why"
+    return get_sanitize_patterns(text)
+
+
+def _sanitize(s):
+    for regex, replace in _sanitizer():
+        s = re.sub(regex, replace, s)
+    return s
+
+
+def test_sanitizer_masks_only_what_honestly_varies():
+    assert _sanitize("<Line2D at 0x7f3a12bc45d0>") == "<Line2D at 0xADDRESS>"
+    assert _sanitize("iVBORw0KGgoAAAANSUhEUg==\n") == "<PNG image>"
+    assert _sanitize('<img id="_anim_img0123456789abcdef0123456789abcdef">') == '<img id="_anim_imgID">'
+    assert _sanitize("'41 s (wall clock)'") == "'<T> s (wall clock)'"
+    assert _sanitize("'612 MB (peak memory)'") == "'<M> MB (peak memory)'"
+    # Results stay compared: numbers, units, hashes of ordinary length.
+    for text in ("0.125", "R2 = 0.849", "period 2.007 s", "1234 MB", "0x10", "seed 20240917",
+                 "Figure size 640x480 with 1 Axes", "theta0 = 1.5 rad"):
+        assert _sanitize(text) == text
+
+
+# --- the built site ----------------------------------------------------------------
+
+@pytest.mark.parametrize("md", sn.chapters(), ids=[p.name for p in sn.chapters()])
+def test_launch_buttons_open_the_committed_twin(md):
+    _needs_build()
+    url, branch = sn.repository()
+    owner_repo = url.removeprefix("https://github.com/")
+    rel = md.relative_to(ROOT).with_suffix(".ipynb").as_posix()
+    page = (HTML / md.relative_to(ROOT).with_suffix(".html")).read_text(encoding="utf-8")
+    assert f"https://colab.research.google.com/github/{owner_repo}/blob/{branch}/{rel}" in page
+    assert f"https://mybinder.org/v2/gh/{owner_repo}/{branch}?urlpath=lab/tree/{rel}" in page
+    assert (ROOT / rel).exists()
+
+
+CHATTER = ("Unable to register", "oneDNN", "cuda_", "absl::InitializeLog", "WARNING:tensorflow",
+           "TF_ENABLE_ONEDNN_OPTS", "I0000 ", "W0000 ", "E0000 ", "Traceback (most recent call last)")
+
+
+def test_no_tensorflow_chatter_or_traceback_on_any_page():
+    _needs_build()
+    pages = sorted(HTML.rglob("*.html"))
+    assert pages
+    for page in pages:
+        text = page.read_text(encoding="utf-8", errors="replace")
+        for needle in CHATTER:
+            assert needle not in text, f"{page.relative_to(HTML)} shows {needle!r}"
