@@ -435,36 +435,53 @@ def _prepare(theta0, omega0, length, g):
 
 
 # --------------------------------------------------------------------------
-# Jacobi elliptic functions: per-trajectory values and the addition theorem
+# Jacobi elliptic functions: per-trajectory tables and the addition theorem
 # --------------------------------------------------------------------------
-# The exact solution needs sn, cn, dn of u = u0 + w*t at every time. Evaluating
-# them point by point (scipy.special.ellipj) costs ~20 sines per point. Instead:
+# The exact solution needs sn, cn, dn of u = u0 + r t at every time (r = w0 or
+# k w0). Evaluating them point by point (scipy.special.ellipj) costs ~20 sines
+# per point. On a uniform grid t_j = t_0 + j h (what np.linspace gives) write
+# j = a B + b and use the addition theorem
 #
-# * the state at t = 0 already gives sn, cn, dn at u0 (no inversion needed);
-# * on a uniform grid t_j = t_0 + j h, write j = a B + b and use the addition
-#   theorem  f(u0 + w t_0 + a B w h + b w h)  from two small per-trajectory
-#   tables (coarse: index a, fine: index b), built by doubling from a single
-#   AGM evaluation at the step w h;
-# * per point only a handful of multiply-adds and one arctan remain.
+#     f(u_a + v_b),   u_a = u0 + r (t_0 + (a B + B/2) h),   v_b = (b - B/2) r h,
 #
-# Any other t falls back to one AGM evaluation per point (still vectorised).
+# from two small per-trajectory tables: "coarse" u_a (a few values, evaluated
+# directly) and "fine" v_b (centred on 0, built by stepping with the small step
+# r h, each step a well-conditioned addition). The fine arguments stay within
+# |v| <= _FINE_SPAN, so the denominator of the addition theorem,
+# D = cn(u)^2 + sn(u)^2 dn(v)^2 >= dn(v)^2, stays away from 0 even next to the
+# separatrix: rounding errors are amplified at most ~1/sech(_FINE_SPAN)^4.
+# Per point only a handful of multiply-adds and one arctan remain.
+# Any other t falls back to one direct evaluation per point.
 
 _AGM_MAX_STEPS = 24
+_FINE_SPAN = 4.0  # max |v| of the fine table (argument units)
+_MAX_FINE_STEP = 0.5  # largest r*h for which the fine table is built by stepping
+_BLOCK_POINTS = 1 << 15  # points per block of trajectories (temporaries stay in cache)
 
 
 def _jacobi(u, m, m1):
     r"""Jacobi sn, cn, dn of argument ``u`` and parameter ``m`` (``m1 = 1 - m``).
 
-    Descending Landen/AGM recurrence after reducing ``u`` to :math:`[-K, K]`;
-    accurate to a few ulp for :math:`0 \le m < 1`, including :math:`1 - m`
-    down to ~1e-16 (where ``scipy.special.ellipj`` loses all accuracy).
-    Arrays broadcast; the number of AGM steps is the largest the batch needs.
+    ``u`` is first reduced to :math:`[-K, K]` (with the signs of the half-period
+    shift); then ``scipy.special.ellipj`` is used for ``m1 >= 1e-9``, where it is
+    accurate to a few ulp, and the descending Landen/AGM recurrence for ``m``
+    closer to 1 (where ``ellipj`` switches to an approximation that is wrong
+    for larger arguments). Arrays broadcast.
     """
     u, m, m1 = np.broadcast_arrays(np.asarray(u, float), np.asarray(m, float), np.asarray(m1, float))
     K = special.ellipkm1(m1)
     j = np.rint(u / (2.0 * K))
     r = u - 2.0 * K * j
     sign = 1.0 - 2.0 * np.mod(j, 2.0)  # (-1)^j
+    sn, cn, dn, _ = special.ellipj(r, m)
+    near = m1 < 1e-9
+    if np.any(near):
+        sn[near], cn[near], dn[near] = _jacobi_agm(r[near], m[near], m1[near])
+    return sign * sn, sign * cn, dn
+
+
+def _jacobi_agm(r, m, m1):
+    """sn, cn, dn by the descending Landen/AGM recurrence (any 0 <= m < 1)."""
     a = np.ones_like(r)
     b = np.sqrt(m1)
     c = np.sqrt(m)
@@ -479,15 +496,18 @@ def _jacobi(u, m, m1):
         phi = 0.5 * (phi + np.arcsin(ratio * np.sin(phi)))
     sn = np.sin(phi)
     cn = np.cos(phi)
-    dn = np.sqrt(cn * cn + m1 * sn * sn)
-    return sign * sn, sign * cn, dn
+    return sn, cn, np.sqrt(cn * cn + m1 * sn * sn)
 
 
 def _add(f, g, m):
-    """Addition theorem: (sn, cn, dn)(x + y) from f = (sn, cn, dn)(x), g = ... (y)."""
+    r"""Addition theorem: :math:`(\mathrm{sn}, \mathrm{cn}, \mathrm{dn})(x + y)` from the values at x and y.
+
+    Uses :math:`1 - m\,\mathrm{sn}^2x\,\mathrm{sn}^2y = \mathrm{cn}^2x + \mathrm{sn}^2x\,\mathrm{dn}^2y`
+    (a sum of squares: no cancellation).
+    """
     s1, c1, d1 = f
     s2, c2, d2 = g
-    inv = 1.0 / (1.0 - m * (s1 * s1) * (s2 * s2))
+    inv = 1.0 / (c1 * c1 + (s1 * s1) * (d2 * d2))
     return (
         (s1 * c2 * d2 + s2 * c1 * d1) * inv,
         (c1 * c2 - s1 * s2 * d1 * d2) * inv,
@@ -495,44 +515,33 @@ def _add(f, g, m):
     )
 
 
-def _multiples(f, m, count):
-    """Table (sn, cn, dn)(j x) for j = 0..count-1, shape (n, count), from f = (...)(x), shape (n,)."""
-    n = f[0].shape[0]
-    tab = [np.empty((n, count)) for _ in range(3)]
-    for arr, val in zip(tab, (0.0, 1.0, 1.0)):
-        arr[:, 0] = val
-    if count > 1:
-        for arr, val in zip(tab, f):
-            arr[:, 1] = val
-    mm = m[:, None]
-    p = 2
-    while p < count:
-        # value at p x by doubling p/2, then the block p..2p-1 from 0..p-1.
-        half = tuple(arr[:, p // 2] for arr in tab)
-        at_p = _add(half, half, m)
-        q = min(p, count - p)
-        block = _add(tuple(v[:, None] for v in at_p), tuple(arr[:, :q] for arr in tab), mm)
-        for arr, val in zip(tab, block):
-            arr[:, p : p + q] = val
-        p *= 2
+def _fine_table(step, m, m1, half):
+    """(sn, cn, dn)(j x) for j = -half..half-1 (shape (n, 2 half)) by stepping with x."""
+    n = step[0].shape[0]
+    tab = [np.empty((n, 2 * half)) for _ in range(3)]
+    cur = (np.zeros(n), np.ones(n), np.ones(n))
+    for j in range(half + 1):
+        if j:
+            cur = _add(cur, step, m)
+        s, c, d = cur
+        if j < half:
+            tab[0][:, half + j], tab[1][:, half + j], tab[2][:, half + j] = s, c, d
+        if j:
+            tab[0][:, half - j], tab[1][:, half - j], tab[2][:, half - j] = -s, c, d
     return tab
 
 
 def _uniform_grid(t):
-    """(t0, h) if t is an arithmetic progression to rounding, else None."""
+    """(t0, h) if t is an arithmetic progression up to rounding, else None."""
     T = t.shape[0]
-    if T < 3:
-        return (t[0], t[1] - t[0] if T == 2 else 0.0)
+    if T < 2:
+        return None
     h = (t[-1] - t[0]) / (T - 1)
     grid = t[0] + h * np.arange(T)
     scale = max(abs(t[0]), abs(t[-1]))
-    if np.max(np.abs(grid - t)) <= 4.0 * np.finfo(float).eps * scale:
+    if h != 0 and np.max(np.abs(grid - t)) <= 4.0 * np.finfo(float).eps * scale:
         return (t[0], h)
     return None
-
-
-# Points per block of trajectories evaluated at once (keeps temporaries in cache).
-_BLOCK_POINTS = 1 << 15
 
 
 def _exact(p, t):
@@ -541,7 +550,8 @@ def _exact(p, t):
     n = int(np.prod(shape))
     theta = np.empty((n, T))
     omega = np.empty((n, T))
-    flat = {k: np.ravel(p[k]) for k in ("w0", "m", "m1", "s", "c", "v", "omega0", "theta_r", "turns", "lib", "rot", "sep")}
+    keys = ("w0", "m", "m1", "s", "c", "v", "omega0", "theta_r", "turns", "lib", "rot", "sep")
+    flat = {k: np.ravel(p[k]) for k in keys}
     grid = _uniform_grid(t)
     for regime in ("lib", "rot"):
         idx = np.flatnonzero(flat[regime])
@@ -553,127 +563,113 @@ def _exact(p, t):
     return theta.reshape(shape + (T,)), omega.reshape(shape + (T,))
 
 
+def _ellipf(phi, m, m1):
+    """Incomplete elliptic integral F(phi | m) for any real phi (quasi-periodic)."""
+    j = np.round(phi / np.pi)
+    return special.ellipkinc(phi - j * np.pi, m) + 2.0 * j * special.ellipkm1(m1)
+
+
 def _exact_regime(regime, q, t, grid, theta, omega, idx):
-    r"""Libration or rotation for the rows ``idx`` (all of one regime)."""
-    w0, s, c, v = q["w0"], q["s"], q["c"], q["v"]
+    r"""Libration or rotation for the rows ``idx`` (all of one regime).
+
+    Libration (:math:`k < 1`): :math:`\sin(\theta/2) = k\,\mathrm{sn}(u, k)`,
+    :math:`\cos(\theta/2) = \mathrm{dn}(u, k)`, :math:`\dot\theta = 2k\omega_0\,\mathrm{cn}(u, k)`,
+    :math:`u = \omega_0 t + u_0`, so :math:`\theta = 2\arctan(k\,\mathrm{sn}/\mathrm{dn})`.
+
+    Rotation (:math:`k > 1`): :math:`\theta/2 = \sigma\,\mathrm{am}(u, 1/k)`,
+    :math:`\dot\theta = 2\sigma k\omega_0\,\mathrm{dn}(u, 1/k)`, :math:`u = k\omega_0 t + u_0`,
+    :math:`\sigma = \mathrm{sign}\,\dot\theta_0`; am is unwrapped against the line
+    :math:`\pi u/(2K)`, from which it never strays by :math:`\pi/2` or more.
+
+    Every per-point quantity is a sum of two products (coarse factor x fine
+    factor), so each is one batched rank-2 matrix product (BLAS), followed by a
+    division and one arctan per point.
+    """
+    w0, s, v = q["w0"], q["s"], q["v"]
     k = np.sqrt(q["m"])
     offset = 2.0 * np.pi * q["turns"]
+    n = idx.size
     if regime == "lib":
-        # sin(theta/2) = k sn(u), cos(theta/2) = dn(u), omega = 2 k w0 cn(u), u = w0 t + u0.
         m, m1 = q["m"], q["m1"]
         rate = w0
-        pos = k > 0
-        ks = np.where(pos, k, 1.0)
-        init = (np.where(pos, s / ks, 0.0), np.where(pos, v / ks, 1.0), c)
-        vel = 2.0 * k * w0  # omega = vel * cn
-        lin0 = lin_rate = None
+        amp0 = np.arctan2(s, v)  # am(u0): sin = sin(theta_r/2)/k, cos = omega0/(2 k w0)
+        sigma = np.ones(n)
     else:
-        # theta/2 = sigma am(u | 1/k^2), omega = 2 sigma k w0 dn(u), u = k w0 t + u0.
         m = 1.0 / q["m"]
         m1 = -q["m1"] / q["m"]
         rate = k * w0
         sigma = np.where(q["omega0"] >= 0.0, 1.0, -1.0)
-        half = sigma * 0.5 * q["theta_r"]  # am(u0), in [-pi/2, pi/2]
-        init = (sigma * s, c, np.abs(v) / k)
-        vel = 2.0 * sigma * k * w0  # omega = vel * dn
-        K = special.ellipkm1(m1)
-        # am(u) stays within pi/2 of the straight line pi u / (2K): used to unwrap.
-        lin0 = 0.5 * np.pi * special.ellipkinc(half, m) / K
-        lin_rate = 0.5 * np.pi * rate / K
+        amp0 = sigma * 0.5 * q["theta_r"]  # am(u0), in [-pi/2, pi/2]
+    vel = 2.0 * k * w0
+    u0 = _ellipf(amp0, m, m1)
     T = t.shape[0]
-    if grid is not None:
+    step = None if grid is None else rate * grid[1]
+    if step is not None and np.all(np.abs(step) <= _MAX_FINE_STEP):
         t0, h = grid
-        B = int(min(T, max(16, np.ceil(np.sqrt(8.0 * T)))))
-        A = -(-T // B)
-        fine = _multiples(_jacobi(rate * h, m, m1), m, B)
-        step_B = _jacobi(rate * (h * B), m, m1)
-        coarse_steps = _multiples(step_B, m, A)
-        start = _add(init, _jacobi(rate * t0, m, m1), m)
-        coarse = _add(tuple(x[:, None] for x in start), coarse_steps, m[:, None])
-        jc = t0 + h * B * np.arange(A)  # time at the start of each coarse block
-        jf = h * np.arange(B)
+        half = int(np.clip(np.floor(_FINE_SPAN / max(np.max(np.abs(step)), 1e-300)), 1, max(1, (T + 1) // 2)))
+        A = -(-T // (2 * half))
+        B = 2 * half
+        coarse_u = u0[:, None] + rate[:, None] * (t0 + h * (B * np.arange(A) + half))  # block centres
+        coarse = _jacobi(coarse_u, m[:, None], m1[:, None])
+        fine = _fine_table(_jacobi(step, m, m1), m, m1, half)
+        fine_u = step[:, None] * np.arange(-half, half)
     else:
-        coarse = tuple(x[:, None] for x in init)
-        fine = _jacobi(rate[:, None] * t, m[:, None], m1[:, None])
         A, B = 1, T
-        jc = np.zeros(1)
-        jf = t
-    # Per-trajectory factors, folded so the per-point work is a few multiply-adds.
+        coarse_u = u0[:, None]
+        coarse = (np.zeros((n, 1)), np.ones((n, 1)), np.ones((n, 1)))
+        fine_u = coarse_u + rate[:, None] * t
+        fine = _jacobi(fine_u, m[:, None], m1[:, None])
+        coarse_u = np.zeros((n, 1))
     s1, c1, d1 = coarse
     s2, c2, d2 = fine
+    mm = m[:, None]
+    vv = vel[:, None]
     if regime == "lib":
         kk = k[:, None]
-        F1 = (kk * s1, kk * c1 * d1, d1, m[:, None] * s1 * c1, m[:, None] * s1 * s1, vel[:, None] * c1, vel[:, None] * s1 * d1)
+        left = [(kk * s1, kk * c1 * d1), (d1, -mm * s1 * c1), (vv * c1, -vv * s1 * d1), (s1 * s1, c1 * c1)]
+        right = [(c2 * d2, s2), (d2, s2 * c2), (c2, s2 * d2), (d2 * d2, np.ones_like(d2))]
     else:
-        F1 = (s1, c1 * d1, c1, s1 * d1, m[:, None] * s1 * s1, vel[:, None] * d1, vel[:, None] * m[:, None] * s1 * c1,
-              lin0[:, None] + lin_rate[:, None] * jc)
-        sg = sigma
-    F2 = (c2 * d2, s2, d2, s2 * c2, s2 * s2, c2, s2 * d2)
-    if regime == "rot":
-        F2 = F2 + (lin_rate[:, None] * jf,)
-    n = idx.size
-    rows = max(1, _BLOCK_POINTS // max(T, 1))
+        sg = sigma[:, None]
+        scale = sg / (2.0 * special.ellipkm1(m1)[:, None])  # line / pi = sigma u / (2K)
+        left = [(sg * s1, c1 * d1), (c1, -s1 * d1), (vv * sg * d1, -vv * sg * mm * s1 * c1), (s1 * s1, c1 * c1),
+                (scale * coarse_u, np.ones_like(s1))]
+        right = [(c2 * d2, sg * s2), (c2, s2 * d2), (d2, s2 * c2), (d2 * d2, np.ones_like(d2)),
+                 (np.ones_like(s2), scale * fine_u)]
+    L = np.stack([np.stack(pair, axis=-1) for pair in left])  # (Q, n, A, 2)
+    R = np.stack([np.stack(pair, axis=-2) for pair in right])  # (Q, n, 2, B)
+    rows = max(1, _BLOCK_POINTS // max(A * B, 1))
+    Q = L.shape[0]
+    buf = np.empty((Q, min(rows, n), A, B))
+    contiguous = n == theta.shape[0] and A * B == T  # write straight into the output
     for lo in range(0, n, rows):
         hi = min(n, lo + rows)
-        r = slice(lo, hi)
-        a1 = tuple(f[r][:, :, None] for f in F1)
-        a2 = tuple(f[r][:, None, :] for f in F2)
+        o = buf[:, : hi - lo]
+        np.matmul(L[:, lo:hi], R[:, lo:hi], out=o)
+        th, om = o[0], o[2]
         if regime == "lib":
-            th, om = _points_lib(a1, a2, offset[r])
+            th /= o[1]
+            np.arctan(th, out=th)
+            th *= 2.0
         else:
-            th, om = _points_rot(a1, a2, offset[r], sg[r])
-        th = th.reshape(hi - lo, A * B)[:, :T]
-        om = om.reshape(hi - lo, A * B)[:, :T]
-        theta[idx[lo:hi]] = th
-        omega[idx[lo:hi]] = om
-
-
-def _points_lib(a1, a2, offset):
-    ks1, kc1d1, d1, ms1c1, ms1s1, vc1, vs1d1 = a1
-    c2d2, s2, d2, s2c2, s2s2, c2, s2d2 = a2
-    with np.errstate(divide="ignore"):
-        th = ks1 * c2d2
-        th += kc1d1 * s2  # k * (sn numerator)
-        den = d1 * d2
-        den -= ms1c1 * s2c2  # dn numerator (> 0)
-        th /= den
-    np.arctan(th, out=th)
-    th *= 2.0
-    th += offset[:, None, None]
-    om = vc1 * c2
-    om -= vs1d1 * s2d2
-    den = ms1s1 * s2s2
-    np.subtract(1.0, den, out=den)
-    om /= den
-    return th, om
-
-
-def _points_rot(a1, a2, offset, sigma):
-    s1, c1d1, c1, s1d1, ms1s1, vd1, vms1c1, lin1 = a1
-    c2d2, s2, d2, s2c2, s2s2, c2, s2d2, lin2 = a2
-    with np.errstate(divide="ignore", invalid="ignore"):
-        num = s1 * c2d2
-        num += c1d1 * s2  # sn numerator
-        den = c1 * c2
-        den -= s1d1 * s2d2  # cn numerator
-        num /= den
-    np.arctan(num, out=num)  # am(u) modulo pi
-    # unwrap against the straight line: am = a - pi * rint((a - line) / pi)
-    line = lin1 + lin2
-    np.subtract(num, line, out=line)
-    line *= 1.0 / np.pi
-    np.rint(line, out=line)
-    line *= np.pi
-    num -= line
-    sg = sigma[:, None, None]
-    num *= 2.0 * sg
-    num += offset[:, None, None]
-    om = vd1 * d2
-    om -= vms1c1 * s2c2
-    den = ms1s1 * s2s2
-    np.subtract(1.0, den, out=den)
-    om /= den
-    return num, om
+            with np.errstate(divide="ignore", invalid="ignore"):
+                th /= o[1]
+            np.arctan(th, out=th)  # am(u) modulo pi
+            wind = o[4]  # am = a - pi * rint(a / pi - line / pi)
+            np.subtract(th * (1.0 / np.pi), wind, out=wind)
+            np.rint(wind, out=wind)
+            wind *= np.pi
+            th -= wind
+            th *= 2.0
+        off = offset[lo:hi]
+        if np.any(off):
+            th += off[:, None, None]
+        om /= o[3]
+        if contiguous:
+            theta[lo:hi] = th.reshape(hi - lo, T)
+            omega[lo:hi] = om.reshape(hi - lo, T)
+        else:
+            theta[idx[lo:hi]] = th.reshape(hi - lo, A * B)[:, :T]
+            omega[idx[lo:hi]] = om.reshape(hi - lo, A * B)[:, :T]
 
 
 def _separatrix(q, t):

@@ -11,8 +11,15 @@ Makefile exports it from ``make book EDITION=...``):
     ``{solution-start}`` ... ``{solution-end}`` blocks with their code cells --
     is *removed* from the document tree before anything is written, so no
     solution text reaches the HTML, the search index or the page source
-    (the ``.md`` sources and ``.ipynb`` twins are not copied into the student
-    site; see ``html_copy_source`` below).
+    (the student site ships no page sources: ``html_copy_source`` is off and a
+    full edition's ``_sources/`` left in the same output folder is deleted).
+
+``make book EDITION=student`` builds it into ``_build/html``, like the full
+edition, so the Pages workflow publishes either by changing one setting. The
+test (tests/browser/test_student_edition.py) builds it into
+``_build/student/_build/html`` instead, next to the full edition; both builds
+share the execution cache (``execute.cache`` in _config.yml), so the student
+build re-executes nothing.
 
 sphinx-exercise's own ``hide_solutions`` option is not used: it drops the
 ``{solution-start}`` directive but leaves the cells between it and
@@ -22,6 +29,8 @@ sphinx-exercise's own ``hide_solutions`` option is not used: it drops the
 from __future__ import annotations
 
 import os
+import shutil
+from pathlib import Path
 
 from docutils import nodes
 from sphinx.application import Sphinx
@@ -69,7 +78,22 @@ def _config_inited(app: Sphinx, config) -> None:
         # buttons still point readers at the notebooks.
         config.html_copy_source = False
         config.html_show_sourcelink = False
+        # Share the full edition's execution cache even when built elsewhere
+        # (--path-output), unless _config.yml names one (execute.cache).
+        if not getattr(config, "nb_execution_cache_path", "x"):
+            config.nb_execution_cache_path = str(Path(app.srcdir) / "_build" / ".jupyter_cache")
     logger.info(f"[student_edition] building the {config.physgen_edition} edition")
+
+
+def _builder_inited(app: Sphinx) -> None:
+    if app.config.physgen_edition != "student" or app.builder.format != "html":
+        return
+    # A full-edition build into the same folder left the sources (with their
+    # solutions) under _sources/; this edition copies none, so remove them.
+    stale = Path(app.outdir) / "_sources"
+    if stale.is_dir():
+        shutil.rmtree(stale)
+        logger.info(f"[student_edition] removed the full edition's {stale}")
 
 
 def _remove_solutions(app: Sphinx, doctree: nodes.document) -> None:
@@ -111,6 +135,7 @@ def setup(app: Sphinx) -> dict:
     app.setup_extension("sphinx_exercise")
     app.add_config_value("physgen_edition", edition_from_environment(), "env", [str])
     app.connect("config-inited", _config_inited)
+    app.connect("builder-inited", _builder_inited)
     # After sphinx-exercise's own doctree-read handler (priority 500) registered
     # the nodes, so our removal also undoes its label registration.
     app.connect("doctree-read", _remove_solutions, priority=900)
