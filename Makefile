@@ -33,13 +33,14 @@ NBVAL_OPTS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sani
               --nbval-cell-timeout 600 -p no:randomly -p no:cacheprovider \
               -o addopts= -o testpaths=
 
-.PHONY: all venv book test notebooks benchmarks clean help
+.PHONY: all venv book test notebooks benchmarks chapter-times clean help
 
 help:
 	@echo "make book       build the site into _build/html (EDITION=student removes solutions)"
 	@echo "make test       build, then run every test (unit, property, doctest, nbval, site checks)"
 	@echo "make notebooks  regenerate the committed .ipynb twins of the chapters"
 	@echo "make benchmarks run the benchmark scripts and print their tables"
+	@echo "make chapter-times  measure each chapter's run time into benchmarks/results/chapters.txt (book/teaching.md)"
 	@echo "make clean      remove _build (keeps .venv)"
 
 venv: $(STAMP)
@@ -69,6 +70,14 @@ notebooks: $(STAMP)
 
 benchmarks: $(STAMP)
 	@for f in benchmarks/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+# The chapter-timing table that book/teaching.md includes: the benchmark's own output
+# (commit the file). Written only when the benchmark succeeds.
+chapter-times: $(STAMP)
+	@mkdir -p benchmarks/results
+	$(BIN)/python benchmarks/chapters.py > benchmarks/results/chapters.txt.tmp
+	@mv benchmarks/results/chapters.txt.tmp benchmarks/results/chapters.txt
+	@cat benchmarks/results/chapters.txt
 
 clean:
 	rm -rf _build

@@ -125,8 +125,9 @@ def test_one_weight_draw_per_sampled_trajectory(bnn):
     np.testing.assert_allclose(both[:, 0], only_a, rtol=0, atol=1e-12)
     np.testing.assert_allclose(both[:, 1, :150], only_b_first_half, rtol=0, atol=1e-12)
     # a coherent curve: each sample's deviation from the mean moves smoothly in time
+    # (independent draws per step would make neighbouring deviations uncorrelated)
     dev = only_a - only_a.mean(axis=0)
-    assert np.all(np.abs(np.diff(dev, axis=1)) < 0.05 * np.abs(dev).max() + 1e-9)
+    assert np.corrcoef(dev[:, :-1].ravel(), dev[:, 1:].ravel())[0, 1] > 0.98
 
 
 def test_observation_noise_is_added_per_step_with_the_predicted_scale(bnn):
@@ -163,10 +164,9 @@ def test_training_is_deterministic_with_a_seed(data):
     x = data.features[:3000]
     y = data.target[:3000]
     m1, m2 = pr.train(cfg, x, y, seed=5), pr.train(cfg, x, y, seed=5)
-    m3 = pr.train(cfg, x, y, seed=6)
-    p1, p2, p3 = (m.predict(x[:50], n_samples=10, rng=0) for m in (m1, m2, m3))
+    p1, p2 = (m.predict(x[:50], n_samples=10, rng=0) for m in (m1, m2))
     assert np.array_equal(p1.mean, p2.mean) and np.array_equal(p1.std, p2.std)
-    assert not np.allclose(p1.mean, p3.mean)
+    # (a different seed gives a different network: see test_ensemble_decomposition)
 
 
 def test_kl_term_is_scaled_by_one_over_n(bnn, data):
@@ -180,19 +180,16 @@ def test_kl_term_is_scaled_by_one_over_n(bnn, data):
     assert keras_kl == pytest.approx(kl / data.n_rows, rel=1e-3)
 
 
-def test_nll_training_learns_noise_that_grows_with_time(data):
-    """With sigma = 0.1 t, the learned sigma at late times exceeds the early one.
-
-    The original's MSE-trained softplus head learns no such thing.
-    """
-    cfg = pr.ALEATORIC.replace(hidden_units=(32, 32), epochs=25, batch_size=256)
-    model = pr.train(cfg, data.features, data.target, seed=0)
-    early = pr.trajectory_features(1.0, 1.0, np.array([0.3]), length=1.5, g=10.0)
-    late = pr.trajectory_features(1.0, 1.0, np.array([2.7]), length=1.5, g=10.0)
-    s_early = float(model.predict(early).aleatoric_std[0])
-    s_late = float(model.predict(late).aleatoric_std[0])
-    assert s_late > 2.5 * s_early
-    assert s_late == pytest.approx(0.27, rel=0.35)
+def test_nll_training_learns_noise_that_grows_with_time():
+    """With sigma = 0.1 t, NLL training recovers sigma(t) (one pendulum, many noisy runs)."""
+    one = PendulumPrior(length=1.5, g=10.0, theta0=1.0, omega0=1.0)
+    runs = make_dataset(one, n=30, t=T, noise=GrowingNoise(0.1), rng=4)
+    cfg = pr.ALEATORIC.replace(hidden_units=(32, 32), activation="silu", epochs=30,
+                               batch_size=256, learning_rate=1e-2)
+    model = pr.train(cfg, runs.features, runs.target, seed=0)
+    times = np.array([0.3, 1.5, 2.7])
+    sigma = model.predict(pr.trajectory_features(1.0, 1.0, times, length=1.5, g=10.0))
+    np.testing.assert_allclose(sigma.aleatoric_std, 0.1 * times, rtol=0.3)
 
 
 # --------------------------------------------------------------------------- variance split
@@ -220,6 +217,7 @@ def test_ensemble_decomposition(aleatoric, data):
     other = pr.train(pr.ALEATORIC.replace(**SMALL), data.features, data.target, seed=2)
     ens = pr.Ensemble([aleatoric, other])
     dec2 = pr.variance_decomposition(ens, x)
+    assert not np.allclose(aleatoric.predict(x).mean, other.predict(x).mean)  # seed 1 vs 2
     half_gap = 0.5 * (aleatoric.predict(x).mean - other.predict(x).mean)
     np.testing.assert_allclose(dec2.epistemic, half_gap**2, rtol=1e-10, atol=1e-15)
     samples = ens.sample_trajectories(x, n_samples=4, rng=0, observation_noise=False)

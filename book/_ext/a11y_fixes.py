@@ -19,6 +19,13 @@ here, each where it arises:
 4. docutils writes the bibliography as ``<div role="list">`` holding
    ``role="doc-biblioentry"`` items, a DPUB role axe no longer accepts as a list
    item (``aria-required-children``, critical): the entries get ``role="listitem"``.
+5. myst-nb's collapsed code cells (``hide-input``) are ``<summary
+   aria-label="Toggle hidden content">`` whose visible text is "Show code cell
+   source" (``label-content-name-mismatch``, serious): the aria-label is dropped, so
+   the visible text names the control.
+6. sphinx-book-theme's link colour has a 4.29:1 contrast on the tinted background
+   of exercise and note boxes (``color-contrast``, serious; 4.5:1 needed):
+   ``static/physgen-a11y.css`` darkens links inside those boxes.
 """
 
 from __future__ import annotations
@@ -28,6 +35,8 @@ from pathlib import Path
 from sphinx.application import Sphinx
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+STATIC = Path(__file__).resolve().parent / "static"
+CSS_FILE = "physgen-a11y.css"
 
 
 def _config_inited(app: Sphinx, config) -> None:
@@ -35,6 +44,12 @@ def _config_inited(app: Sphinx, config) -> None:
     context = dict(config.html_context or {})
     context.setdefault("default_mode", "auto")
     config.html_context = context
+
+
+def _builder_inited(app: Sphinx) -> None:
+    if app.builder.format == "html":
+        app.config.html_static_path = [*app.config.html_static_path, str(STATIC)]
+        app.add_css_file(CSS_FILE)
 
 
 def _page_context(app: Sphinx, pagename, templatename, context, doctree) -> None:
@@ -54,12 +69,15 @@ def _page_context(app: Sphinx, pagename, templatename, context, doctree) -> None
                 unique.append(script)
         scripts[:] = unique
     body = context.get("body")
-    if body and 'role="doc-biblioentry"' in body:
-        context["body"] = body.replace('role="doc-biblioentry"', 'role="listitem"')
+    if body:
+        context["body"] = body.replace(
+            'role="doc-biblioentry"', 'role="listitem"'
+        ).replace('<summary aria-label="Toggle hidden content">', "<summary>")
 
 
 def setup(app: Sphinx) -> dict:
     app.connect("config-inited", _config_inited)
+    app.connect("builder-inited", _builder_inited)
     # After the themes' and extensions' own page-context handlers.
     app.connect("html-page-context", _page_context, priority=900)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -19,7 +19,8 @@ BUILD = SITE.parent
 SCREENSHOTS = BUILD / "screenshots"
 PAGE_WEIGHTS = BUILD / "page_weights.md"
 
-CHROMIUM = Path(os.environ.get("PHYSGEN_CHROMIUM", "/usr/bin/chromium"))
+#: Debian's Chromium; PHYSGEN_CHROMIUM may name another Chromium-based browser.
+CHROMIUM = Path(os.environ.get("PHYSGEN_CHROMIUM") or "/usr/bin/chromium")
 NODE_MODULES = Path(__file__).resolve().parent / "node_modules"
 AXE_JS = NODE_MODULES / "axe-core" / "axe.min.js"
 MATHJAX_DIR = NODE_MODULES / "mathjax"
@@ -232,7 +233,7 @@ def visit(context, base_url: str, page_path: Path, site: Path, axe_source: str) 
         report.images = page.evaluate(_IMAGES)
         report.math = page.evaluate(_MATH)
         report.structure = page.evaluate(_STRUCTURE)
-        page.wait_for_load_state("networkidle")  # fonts MathJax asked for
+        page.evaluate("document.fonts.ready.then(() => true)")  # fonts MathJax asked for
         shot = SCREENSHOTS / f"{name.replace('/', '__')}.png"
         shot.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(shot), full_page=True)

@@ -22,6 +22,8 @@ visit recorded. Side products, for people: ``_build/screenshots/*.png`` and
 
 from __future__ import annotations
 
+import concurrent.futures
+import contextlib
 import functools
 import http.server
 import os
@@ -83,10 +85,9 @@ def server(site):
         httpd.server_close()
 
 
-@pytest.fixture(scope="session")
-def browser_context(tmp_path_factory):
-    """A headless Chromium (Debian's) with a throw-away profile."""
-    if not CHROMIUM.exists():
+def _require_browser_tools() -> None:
+    """Skip (fail under CI) when Chromium or the npm assets are missing."""
+    if not CHROMIUM.is_file():
         _missing_or_skip(
             f"Chromium at {CHROMIUM}",
             "install Debian's package with `apt-get update && apt-get install -y chromium`",
@@ -96,9 +97,17 @@ def browser_context(tmp_path_factory):
             f"axe-core / MathJax under {NODE_MODULES}",
             "install them with `npm ci --prefix tests/browser`",
         )
+
+
+@contextlib.contextmanager
+def _chromium(profile: Path):
+    """A headless Chromium (Debian's) with a throw-away profile, as a Playwright context.
+
+    Playwright's sync API belongs to the thread that starts it: each thread that
+    drives a browser opens its own with this.
+    """
     from playwright.sync_api import sync_playwright
 
-    profile = tmp_path_factory.mktemp("chromium-profile")
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
             str(profile),
@@ -115,20 +124,46 @@ def browser_context(tmp_path_factory):
             context.close()
 
 
+@pytest.fixture(scope="session")
+def browser_context(tmp_path_factory):
+    """A headless Chromium for the tests that click and type."""
+    _require_browser_tools()
+    with _chromium(tmp_path_factory.mktemp("chromium-profile")) as context:
+        yield context
+
+
 _SUMMARY: list[str] = []
 
 
+#: Browsers visiting pages at the same time (each in its own thread).
+WORKERS = int(os.environ.get("PHYSGEN_BROWSER_WORKERS", "2"))
+
+
 @pytest.fixture(scope="session")
-def page_reports(browser_context, server, site) -> dict[str, PageReport]:
-    """Visit every page once; map page name -> PageReport."""
+def page_reports(server, site, tmp_path_factory) -> dict[str, PageReport]:
+    """Visit every page once, several browsers in parallel; map page name -> PageReport."""
+    _require_browser_tools()
     axe_source = AXE_JS.read_text(encoding="utf-8")
-    reports = {}
-    for page_path in site_pages(site):
-        if page_path.name == "index.html" and page_path.parent == site:
-            continue  # the redirect to the root page: checked by test_site_html
-        report = visit(browser_context, server, page_path, site, axe_source)
-        reports[report.name] = report
-    assert reports, f"no pages found in {site}"
+    pages = [
+        p for p in site_pages(site)
+        if not (p.name == "index.html" and p.parent == site)  # the redirect: test_site_html
+    ]
+    assert pages, f"no pages found in {site}"
+    # Share the work out by page size, largest first, to the least loaded browser.
+    chunks: list[list[Path]] = [[] for _ in range(max(1, min(WORKERS, len(pages))))]
+    loads = [0] * len(chunks)
+    for page in sorted(pages, key=lambda p: p.stat().st_size, reverse=True):
+        i = loads.index(min(loads))
+        chunks[i].append(page)
+        loads[i] += page.stat().st_size
+
+    def work(chunk: list[Path]) -> list[PageReport]:
+        with _chromium(tmp_path_factory.mktemp("chromium-profile")) as context:
+            return [visit(context, server, page, site, axe_source) for page in chunk]
+
+    with concurrent.futures.ThreadPoolExecutor(len(chunks)) as pool:
+        results = [r for chunk_reports in pool.map(work, chunks) for r in chunk_reports]
+    reports = {r.name: r for r in sorted(results, key=lambda r: r.name)}
     table = write_page_weights(reports)
     _SUMMARY.append(
         f"Page weight of each page (also written to {PAGE_WEIGHTS}):\n\n{table}\n"

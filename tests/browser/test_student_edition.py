@@ -79,6 +79,7 @@ def student_site(site) -> Path:
         "-W", "-n", "--keep-going",
     ]
     env = {**os.environ, "PHYSGEN_EDITION": "student"}
+    env.pop("MPLBACKEND", None)  # as `make book` runs the kernels (its NB_ENV)
     # Always from scratch: an incremental build would not notice a change to the
     # student_edition extension itself. Outputs come from the shared cache.
     shutil.rmtree(STUDENT_OUT, ignore_errors=True)
@@ -95,6 +96,10 @@ def student_site(site) -> Path:
         )
     executed = re.findall(r"Executing notebook", result.stdout + result.stderr)
     print(f"student edition built in {seconds:.1f} s; notebooks executed: {len(executed)}")
+    assert not executed, (
+        f"the student build re-executed {len(executed)} notebook(s): it should take every "
+        "output from the full edition's execution cache (execute.cache in _config.yml)"
+    )
     return STUDENT_SITE
 
 
