@@ -237,7 +237,8 @@ def _check_config(config, where):
                         f"{type(config).__name__}; pass e.g. physgen.models.ORIGINAL.")
 
 
-def build_regressor(config: RegressorConfig, n_features: int, *, mean=None, std=None):
+def build_regressor(config: RegressorConfig, n_features: int, *, mean=None, std=None,
+                    seed: int | None = None):
     """Build the untrained multilayer perceptron.
 
     Parameters
@@ -251,6 +252,13 @@ def build_regressor(config: RegressorConfig, n_features: int, *, mean=None, std=
         features' units); required when ``config.input_scaling ==
         "standardize"``, not allowed otherwise. A zero ``std`` (a constant
         feature) is replaced by 1.
+    seed : int, optional
+        Seed of the initial weights (Glorot-uniform, Keras' default for
+        ``Dense``), one derived seed per layer. Explicit seeds also avoid a
+        tf_keras 2.17-2.18 bug under Python 3.12: after
+        ``tf_keras.utils.set_random_seed``, initialisers *without* a seed
+        call ``random.randint(1, 1e9)``, which raises ``TypeError`` there
+        (keras-team/tf-keras#803). Default None: Keras draws the seeds.
 
     Returns
     -------
@@ -281,9 +289,20 @@ def build_regressor(config: RegressorConfig, n_features: int, *, mean=None, std=
     elif mean is not None or std is not None:
         raise ValueError("build_regressor: mean/std are only used with input_scaling="
                          "'standardize'; drop them or change the config.")
-    for width in config.hidden:
-        layers.append(tf_keras.layers.Dense(width, activation=config.activation))
-    layers.append(tf_keras.layers.Dense(1))
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)
+                             or seed < 0):
+        raise ValueError(f"build_regressor: seed must be a non-negative int or None, got "
+                         f"{seed!r}.")
+
+    def init(k):
+        if seed is None:
+            return "glorot_uniform"
+        return tf_keras.initializers.GlorotUniform(seed=(int(seed) + 7919 * k) % (2**31 - 1))
+
+    for k, width in enumerate(config.hidden):
+        layers.append(tf_keras.layers.Dense(width, activation=config.activation,
+                                            kernel_initializer=init(k)))
+    layers.append(tf_keras.layers.Dense(1, kernel_initializer=init(len(config.hidden))))
     return tf_keras.Sequential(layers)
 
 
@@ -445,7 +464,7 @@ def train_regressor(config: RegressorConfig, train, *, validation=None, weights=
     scaling = {}
     if config.input_scaling == "standardize":
         scaling = {"mean": x.mean(axis=0), "std": x.std(axis=0)}
-    model = build_regressor(config, x.shape[1], **scaling)
+    model = build_regressor(config, x.shape[1], seed=int(seed), **scaling)
     n = x.shape[0]
     bs = min(config.batch_size, n)
     n_batches = math.ceil(n / bs)

@@ -46,6 +46,7 @@ def aleatoric(data):
     (dict(kl_weight=-1.0), "kl_weight"),
     (dict(epochs=0), "epochs"),
     (dict(bayesian=True, loss="mse"), "loss='mse'"),
+    (dict(nll_beta=1.5), "nll_beta"),
 ])
 def test_config_rejects_bad_values_with_a_hint(change, match):
     with pytest.raises(ValueError, match=match):
@@ -226,3 +227,17 @@ def test_ensemble_decomposition(aleatoric, data):
     with pytest.raises(ValueError, match="n_members"):
         pr.train_ensemble(pr.ALEATORIC.replace(**SMALL), data.features, data.target,
                           n_members=1)
+
+
+def test_init_from_copies_the_weights_into_the_posterior_means(aleatoric, data):
+    cfg = pr.BAYESIAN.replace(**SMALL).replace(epochs=1, learning_rate=1e-7)
+    bnn0 = pr.train(cfg, data.features, data.target, seed=3, init_from=aleatoric)
+    for (w_b, std, b_b), (w_a, _, b_a) in zip(bnn0._net.layers, aleatoric._net.layers):
+        np.testing.assert_allclose(w_b, w_a, atol=1e-4)
+        np.testing.assert_allclose(b_b, b_a, atol=1e-4)
+        assert std is not None and np.allclose(std, cfg.posterior_scale_init, rtol=0.01)
+    np.testing.assert_allclose(bnn0.predict(data.features[:20], n_samples=50, rng=0).mean,
+                               aleatoric.predict(data.features[:20]).mean, atol=0.02)
+    with pytest.raises(ValueError, match="same hidden_units"):
+        pr.train(pr.BAYESIAN.replace(hidden_units=(8,), epochs=1), data.features, data.target,
+                 init_from=aleatoric)
