@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import random
 import warnings
 
 # Must happen before TensorFlow is imported anywhere: silences the C++
@@ -66,12 +67,19 @@ _DETERMINISM_ENABLED = False
 
 
 def seed_tensorflow(seed: int) -> None:
-    """Seed Python, NumPy's legacy global state and TensorFlow once, with op determinism.
+    """Seed TensorFlow (and the ``random`` module tf_keras draws layer seeds from), with op determinism.
 
-    Keras initialisers and dropout draw from TensorFlow's global generator and
-    ``random`` / ``np.random``; seeding them here is the only place physgen
-    touches global random state, and only for TensorFlow's sake. Data
-    randomness in physgen always goes through explicit ``rng`` arguments.
+    Keras initialisers created without an explicit seed take one from Python's
+    ``random`` module; everything else draws from TensorFlow's global seed.
+    Seeding both here, once per training run, makes every run repeatable. This
+    is the only place physgen touches global random state, and only for
+    TensorFlow's sake: data randomness always goes through explicit ``rng``
+    arguments.
+
+    ``tf_keras.utils.set_random_seed`` is deliberately not used: it installs a
+    seed generator that calls ``randint(1, 1e9)``, which raises ``TypeError``
+    on Python 3.12 (Colab) for every layer built without an explicit seed
+    (tf-keras issue 803).
 
     Parameters
     ----------
@@ -79,11 +87,12 @@ def seed_tensorflow(seed: int) -> None:
         Non-negative integer seed.
     """
     global _DETERMINISM_ENABLED
-    if isinstance(seed, bool) or not isinstance(seed, (int,)) or seed < 0:
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ValueError(
             f"seed must be a non-negative int, got {seed!r}; pass e.g. seed=0"
         )
-    tf_keras.utils.set_random_seed(seed)
+    random.seed(seed)
+    tf.random.set_seed(seed)
     if not _DETERMINISM_ENABLED:
         tf.config.experimental.enable_op_determinism()
         _DETERMINISM_ENABLED = True

@@ -887,3 +887,85 @@ def pendulum_animation_html(
     parts.append(f"<script>{script}</script>")
     parts.append("</div>")
     return "\n".join(p for p in parts if p)
+
+
+# --- chapter 3 --------------------------------------------------------------------------
+# Plot helpers of chapter 3 (helper CH3): predictive distributions.
+__all__ += ["plot_reliability", "plot_sampled_trajectories"]
+
+
+def plot_reliability(curves, ax=None, **line_kwargs):
+    """Reliability diagram: observed against nominal coverage of central intervals.
+
+    Parameters
+    ----------
+    curves : mapping of str to CalibrationCurve
+        Label -> :func:`physgen.calibration.calibration_curve` result.
+    ax : matplotlib Axes, optional
+        Axes to draw on; a new figure if None.
+    **line_kwargs
+        Passed to every ``ax.plot`` of a curve.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    if not hasattr(curves, "items"):
+        raise TypeError("plot_reliability: curves must map labels to CalibrationCurve objects, "
+                        f"got {type(curves).__name__}.")
+    ax = _get_ax(ax, figsize=(4.8, 4.6))
+    ax.plot([0, 1], [0, 1], "k--", lw=1, label="perfect")
+    markers = "osv^D<>ph"
+    for k, (label, curve) in enumerate(curves.items()):
+        levels = np.asarray(getattr(curve, "levels", None), dtype=float)
+        observed = np.asarray(getattr(curve, "observed", None), dtype=float)
+        if levels.ndim != 1 or levels.shape != observed.shape:
+            raise ValueError(f"plot_reliability: curve {label!r} needs 1-d levels and observed "
+                             "of the same length (a CalibrationCurve).")
+        kwargs = {"marker": markers[k % len(markers)], "ms": 3, **line_kwargs}
+        ax.plot(levels, observed, label=label, **kwargs)
+    ax.set(xlabel="nominal coverage [-]", ylabel="observed coverage [-]", xlim=(0, 1),
+           ylim=(0, 1))
+    ax.legend(fontsize=8)
+    return ax
+
+
+def plot_sampled_trajectories(t, samples, ax=None, *, truth=None, observed=None,
+                              sample_color="0.55"):
+    """Sampled trajectories (grey) over the truth (black) and observations (dots).
+
+    Parameters
+    ----------
+    t : array_like, shape (T,)
+        Times [s].
+    samples : array_like, shape (n_samples, T)
+        Sampled angles [rad], one row per sampled trajectory.
+    ax : matplotlib Axes, optional
+        Axes to draw on; a new figure if None.
+    truth : array_like, shape (T,), optional
+        The true angle [rad].
+    observed : array_like, shape (T,), optional
+        Noisy observations [rad], drawn as dots.
+    sample_color : color, keyword-only
+        Colour of the samples.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    t = _finite_1d("t", t, "plot_sampled_trajectories")
+    samples = np.asarray(samples, dtype=float)
+    if samples.ndim != 2 or samples.shape[1] != t.size:
+        raise ValueError(f"plot_sampled_trajectories: samples must have shape (n_samples, "
+                         f"{t.size}), got {samples.shape}.")
+    ax = _get_ax(ax)
+    if observed is not None:
+        ax.plot(t, _finite_1d("observed", observed, "plot_sampled_trajectories"), ".", ms=1.5,
+                color="tab:blue", label="observations")
+    for k, s in enumerate(samples):
+        ax.plot(t, s, color=sample_color, lw=0.6, label="samples" if k == 0 else None)
+    if truth is not None:
+        ax.plot(t, _finite_1d("truth", truth, "plot_sampled_trajectories"), "k", lw=1.5,
+                label="truth")
+    ax.set(xlabel=_T_LABEL, ylabel=_THETA_LABEL)
+    return ax

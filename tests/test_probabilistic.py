@@ -123,8 +123,9 @@ def test_one_weight_draw_per_sampled_trajectory(bnn):
     only_a = pr.sample_trajectories(bnn, a, n_samples=6, rng=7, observation_noise=False)
     only_b_first_half = pr.sample_trajectories(bnn, b[:150], n_samples=6, rng=7,
                                                observation_noise=False)
-    np.testing.assert_allclose(both[:, 0], only_a, rtol=0, atol=1e-12)
-    np.testing.assert_allclose(both[:, 1, :150], only_b_first_half, rtol=0, atol=1e-12)
+    # (float32 forward passes: equal up to rounding; independent draws differ by ~1e-3)
+    np.testing.assert_allclose(both[:, 0], only_a, rtol=0, atol=1e-6)
+    np.testing.assert_allclose(both[:, 1, :150], only_b_first_half, rtol=0, atol=1e-6)
     # a coherent curve: each sample's deviation from the mean moves smoothly in time
     # (independent draws per step would make neighbouring deviations uncorrelated)
     dev = only_a - only_a.mean(axis=0)
