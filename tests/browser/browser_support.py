@@ -13,6 +13,13 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[2]
+
+# The table of contents is read in one place, tests/site_notebooks.py (it also
+# writes the chapters' notebook twins).
+import sys  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "tests"))
+from site_notebooks import toc_files  # noqa: E402,F401
 #: The built site under test (``make book``); overridable for development.
 SITE = Path(os.environ.get("PHYSGEN_SITE_DIR", ROOT / "_build" / "html")).resolve()
 BUILD = SITE.parent

@@ -21,10 +21,9 @@ import time
 from pathlib import Path
 
 import pytest
-import yaml
 from bs4 import BeautifulSoup
 
-from browser_support import ROOT, page_name, site_pages
+from browser_support import ROOT, page_name, site_pages, toc_files
 
 STUDENT_OUT = ROOT / "_build" / "student"
 STUDENT_SITE = STUDENT_OUT / "_build" / "html"
@@ -38,30 +37,6 @@ def _norm(text: str) -> str:
 
 def _soup(path: Path) -> BeautifulSoup:
     return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
-
-
-def _book_sources() -> list[Path]:
-    """The source file of every page in _toc.yml."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    names = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries or []:
-            if "file" in entry:
-                names.append(entry["file"])
-            walk(entry.get("chapters"))
-            walk(entry.get("sections"))
-            walk(entry.get("parts"))
-
-    walk(toc.get("parts"))
-    walk(toc.get("chapters"))
-    sources = []
-    for name in names:
-        for suffix in (".md", ".ipynb"):
-            if (ROOT / f"{name}{suffix}").exists():
-                sources.append(ROOT / f"{name}{suffix}")
-                break
-    return sources
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -108,7 +83,7 @@ def _solutions(site: Path) -> dict[str, list]:
 
 
 def test_full_edition_shows_every_solution_collapsed(site):
-    in_sources = sum(len(SOLUTION_DIRECTIVE.findall(p.read_text(encoding="utf-8"))) for p in _book_sources())
+    in_sources = sum(len(SOLUTION_DIRECTIVE.findall(p.read_text(encoding="utf-8"))) for p in toc_files())
     solutions = _solutions(site)
     in_html = sum(map(len, solutions.values()))
     assert in_sources > 0, (

@@ -4,28 +4,15 @@ from __future__ import annotations
 
 import re
 
-import yaml
-
-from browser_support import ROOT
+from browser_support import ROOT, toc_files
 
 GUIDE = ROOT / "book" / "teaching.md"
 TIMES = ROOT / "benchmarks" / "results" / "chapters.txt"
 
 
 def _toc_files() -> list[str]:
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    files = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries or []:
-            if "file" in entry:
-                files.append(entry["file"])
-            walk(entry.get("chapters"))
-            walk(entry.get("sections"))
-
-    walk(toc.get("parts"))
-    walk(toc.get("chapters"))
-    return files
+    """Every page of _toc.yml as "book/name", root first."""
+    return [p.relative_to(ROOT).with_suffix("").as_posix() for p in toc_files()]
 
 
 def _chapter_notebooks() -> list[str]:
