@@ -12,6 +12,10 @@ models*. Each module holds one concept and is re-exported here:
   split by trajectory.
 - :mod:`physgen.metrics`: errors against the clean truth.
 - :mod:`physgen.calibration`: scores of predictive distributions.
+- :mod:`physgen.trajectory_sets`: whole-trajectory datasets of the learned
+  generators (the original VAE/WGAN notebooks' data, and its fix).
+- :mod:`physgen.judging`: judges of generated trajectories, generic and
+  physics-aware (:func:`fit_pendulum`, :func:`two_sample_test`, ...).
 - :mod:`physgen.plotting`: figures (every helper takes ``ax=None`` and returns
   the axes).
 
@@ -24,14 +28,26 @@ from __future__ import annotations
 
 import importlib
 
-from physgen import calibration, datasets, generator, metrics, noise, pendulum, plotting
+from physgen import (
+    calibration,
+    datasets,
+    generator,
+    judging,
+    metrics,
+    noise,
+    pendulum,
+    plotting,
+    trajectory_sets,
+)
 from physgen.calibration import *  # noqa: F401,F403
 from physgen.datasets import *  # noqa: F401,F403
 from physgen.generator import *  # noqa: F401,F403
+from physgen.judging import *  # noqa: F401,F403
 from physgen.metrics import *  # noqa: F401,F403
 from physgen.noise import *  # noqa: F401,F403
 from physgen.pendulum import *  # noqa: F401,F403
 from physgen.plotting import *  # noqa: F401,F403
+from physgen.trajectory_sets import *  # noqa: F401,F403
 
 __version__ = "0.1.0"
 
@@ -45,6 +61,8 @@ __all__ = [
     *metrics.__all__,
     *calibration.__all__,
     *plotting.__all__,
+    *judging.__all__,
+    *trajectory_sets.__all__,
 ]
 
 
