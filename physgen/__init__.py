@@ -51,7 +51,7 @@ from physgen.trajectory_sets import *  # noqa: F401,F403
 
 __version__ = "0.1.0"
 
-_LAZY_SUBMODULES = ("models", "probabilistic")
+_LAZY_SUBMODULES = ("models", "probabilistic", "vae")
 
 __all__ = [
     *pendulum.__all__,
