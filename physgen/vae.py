@@ -44,8 +44,6 @@ Examples
 from __future__ import annotations
 
 import dataclasses
-import math
-import numbers
 import sys
 import time
 import warnings
@@ -53,7 +51,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from physgen._tf import import_tfp, seed_tensorflow, tf, tf_keras
+from physgen import _validation as check
+from physgen._tf import import_tfp, tf, tf_keras
+from physgen.nn import seed as _seed_tensorflow
 
 tfp = import_tfp()
 tfd = tfp.distributions
@@ -96,38 +96,28 @@ class VAEConfig:
     patience: int | None = 50
 
     def __post_init__(self):
-        def count(name, value, minimum=1):
-            if isinstance(value, bool) or not isinstance(value, numbers.Integral) \
-                    or value < minimum:
-                raise ValueError(f"VAEConfig: {name} must be an integer >= {minimum}, got "
-                                 f"{value!r}.")
-            return int(value)
-
+        where = "VAEConfig"
         set_ = object.__setattr__
-        set_(self, "latent_dim", count("latent_dim", self.latent_dim))
-        try:
-            units = tuple(self.hidden_units)
-        except TypeError:
-            units = None
-        if not units:
-            raise ValueError(f"VAEConfig: hidden_units must be a non-empty tuple of widths, got "
-                             f"{self.hidden_units!r}; pass e.g. hidden_units=(250, 100, 50).")
-        set_(self, "hidden_units", tuple(count("hidden_units", u) for u in units))
-        for name in ("kl_weight", "learning_rate"):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, numbers.Real) or not math.isfinite(v) \
-                    or v < 0 or (name == "learning_rate" and v == 0):
-                raise ValueError(f"VAEConfig: {name} must be a finite number "
-                                 f"{'> 0' if name == 'learning_rate' else '>= 0'}, got {v!r}.")
-            set_(self, name, float(v))
-        d = self.dropout
-        if isinstance(d, bool) or not isinstance(d, numbers.Real) or not 0 <= d < 1:
-            raise ValueError(f"VAEConfig: dropout must be a rate in [0, 1), got {d!r}.")
-        set_(self, "dropout", float(d))
-        set_(self, "batch_size", count("batch_size", self.batch_size))
-        set_(self, "epochs", count("epochs", self.epochs))
+        set_(self, "latent_dim", check.integer(self.latent_dim, "latent_dim", where, minimum=1,
+                                               fix="pass e.g. latent_dim=6."))
+        units = check.sequence(self.hidden_units, "hidden_units", where,
+                               fix="pass a non-empty tuple of widths, e.g. (250, 100, 50).")
+        set_(self, "hidden_units", tuple(
+            check.integer(u, "hidden_units", where, minimum=1,
+                          fix="pass positive widths, e.g. (250, 100, 50).") for u in units))
+        set_(self, "kl_weight", check.real(self.kl_weight, "kl_weight", where, nonnegative=True,
+                                           fix="pass a KL weight such as 1.0 or 10.0."))
+        set_(self, "learning_rate", check.real(self.learning_rate, "learning_rate", where,
+                                               positive=True, fix="pass e.g. 1e-3."))
+        set_(self, "dropout", check.real(self.dropout, "dropout", where, nonnegative=True,
+                                         below=1.0, fix="pass a rate in [0, 1), e.g. 0.5."))
+        set_(self, "batch_size", check.integer(self.batch_size, "batch_size", where, minimum=1,
+                                               fix="pass e.g. batch_size=64."))
+        set_(self, "epochs", check.integer(self.epochs, "epochs", where, minimum=1,
+                                           fix="pass e.g. epochs=100."))
         if self.patience is not None:
-            set_(self, "patience", count("patience", self.patience))
+            set_(self, "patience", check.integer(self.patience, "patience", where, minimum=1,
+                                                 fix="pass e.g. patience=50, or None."))
 
     def replace(self, **changes) -> VAEConfig:
         """A copy with some fields changed (validated again)."""
@@ -141,7 +131,7 @@ ORIGINAL_VAE = VAEConfig()
 def build_vae(config: VAEConfig, n_times: int):
     """Build (encoder, decoder, vae) as the chapter's page does, compiled.
 
-    Call :func:`physgen._tf.seed_tensorflow` first for repeatable weights.
+    Call the stack's :func:`physgen.nn.seed` first for repeatable weights.
 
     Parameters
     ----------
@@ -157,11 +147,10 @@ def build_vae(config: VAEConfig, n_times: int):
         (latent -> an ``IndependentNormal`` over ``T`` angles) and the
         end-to-end model, compiled with the negative log-likelihood loss.
     """
-    if not isinstance(config, VAEConfig):
-        raise TypeError(f"build_vae: config must be a VAEConfig, got {type(config).__name__}; "
-                        "pass e.g. physgen.vae.ORIGINAL_VAE.")
-    if isinstance(n_times, bool) or not isinstance(n_times, numbers.Integral) or n_times < 1:
-        raise ValueError(f"build_vae: n_times must be a positive integer, got {n_times!r}.")
+    check.instance(config, VAEConfig, "config", "build_vae",
+                   fix="pass e.g. physgen.vae.ORIGINAL_VAE.")
+    n_times = check.integer(n_times, "n_times", "build_vae", minimum=1,
+                            fix="pass the number of angles per trajectory, e.g. 100.")
     layers = tf_keras.layers
     d = config.latent_dim
     prior = tfd.Independent(tfd.Normal(loc=tf.zeros(d), scale=1.0), reinterpreted_batch_ndims=1)
@@ -227,12 +216,8 @@ class TrainedVAE:
         return int(sum(int(np.prod(v.shape)) for v in self.model.trainable_variables))
 
     def _x(self, x, where):
-        arr = np.asarray(x, dtype=float)
-        if arr.ndim != 2 or arr.shape[1] != self.n_times:
-            raise ValueError(f"TrainedVAE.{where}: x must have shape (n, {self.n_times}), got "
-                             f"{arr.shape}.")
-        if not np.all(np.isfinite(arr)):
-            raise ValueError(f"TrainedVAE.{where}: x has NaN or inf values.")
+        arr = check.array(x, "x", f"TrainedVAE.{where}", ndim=2, shape=(None, self.n_times),
+                          fix=f"pass trajectories of shape (n, {self.n_times}).")
         return arr.astype(np.float32)
 
     def encode(self, x):
@@ -242,10 +227,9 @@ class TrainedVAE:
 
     def decode(self, z):
         """Decoder mean and standard deviation [rad], each (n, T), for latents ``z`` (n, d)."""
-        z = np.asarray(z, dtype=np.float32)
-        if z.ndim != 2 or z.shape[1] != self.config.latent_dim:
-            raise ValueError(f"TrainedVAE.decode: z must have shape (n, "
-                             f"{self.config.latent_dim}), got {z.shape}.")
+        d = self.config.latent_dim
+        z = check.array(z, "z", "TrainedVAE.decode", ndim=2, shape=(None, d),
+                        fix=f"pass latents of shape (n, {d}).").astype(np.float32)
         p = self.decoder(z, training=False)
         return np.asarray(p.mean(), dtype=float), np.asarray(p.stddev(), dtype=float)
 
@@ -296,8 +280,9 @@ def train_vae(config: VAEConfig, trajectories, *, seed=0, verbose=False) -> Trai
     trajectories : array_like, shape (n, T)
         Training trajectories [rad], finite.
     seed : int, keyword-only
-        TensorFlow seed (initial weights, shuffling, dropout, latent samples);
-        seeded once with deterministic ops, so the same call gives the same model.
+        TensorFlow seed (initial weights, shuffling, dropout, latent samples), set
+        with the stack's :func:`physgen.nn.seed` (deterministic ops), so the same
+        call gives the same model.
     verbose : bool, keyword-only
         Print the loss every tenth of the epochs to stderr.
 
@@ -305,15 +290,12 @@ def train_vae(config: VAEConfig, trajectories, *, seed=0, verbose=False) -> Trai
     -------
     TrainedVAE
     """
-    if not isinstance(config, VAEConfig):
-        raise TypeError(f"train_vae: config must be a VAEConfig, got {type(config).__name__}.")
-    x = np.asarray(trajectories, dtype=float)
-    if x.ndim != 2 or x.shape[0] < 2:
-        raise ValueError(f"train_vae: trajectories must have shape (n, T) with n >= 2, got "
-                         f"{x.shape}; pass one trajectory per row.")
-    if not np.all(np.isfinite(x)):
-        raise ValueError("train_vae: trajectories has NaN or inf values; drop those rows.")
-    seed_tensorflow(seed)
+    check.instance(config, VAEConfig, "config", "train_vae",
+                   fix="pass e.g. physgen.vae.ORIGINAL_VAE.")
+    x = check.array(trajectories, "trajectories", "train_vae", ndim=2,
+                    fix="pass one finite trajectory per row, shape (n, T).")
+    seed = check.seed(seed, "seed", "train_vae")
+    _seed_tensorflow(seed)
     encoder, decoder, vae = build_vae(config, x.shape[1])
     callbacks = []
     if config.patience is not None:

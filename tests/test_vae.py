@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from physgen import vae
+from physgen import nn, vae
 
 CHAPTER = Path(__file__).resolve().parents[1] / "book" / "04-vae.md"
 
@@ -30,7 +30,7 @@ def page_cell(tag: str) -> str:
 
 @pytest.fixture(scope="module")
 def make_vae():
-    namespace: dict = {}
+    namespace: dict = {"vae": vae}
     exec(compile(page_cell("vae-model"), str(CHAPTER), "exec"), namespace)
     return namespace["make_vae"]
 
@@ -47,7 +47,7 @@ def test_page_and_package_give_identical_models(make_vae):
     z = rng.normal(size=(5, 6)).astype(np.float32)
     config = vae.ORIGINAL_VAE.replace(epochs=3, hidden_units=(32, 16, 8))
 
-    vae.seed_tensorflow(7)
+    nn.seed(7)
     encoder, decoder, model = make_vae(30, hidden=(32, 16, 8))
     from physgen._tf import tf_keras
 
