@@ -99,3 +99,17 @@ def test_bad_configuration_and_input():
         vae.train_vae(vae.ORIGINAL_VAE, np.full((4, 3), np.nan))
     with pytest.raises(TypeError, match="VAEConfig"):
         vae.train_vae({"epochs": 1}, np.zeros((4, 3)))
+
+
+def test_kl_weight_scales_the_regulariser():
+    # The KL term Keras adds to the loss is kl_weight times the same KL estimate.
+    x = np.random.default_rng(2).normal(size=(8, 12)).astype(np.float32)
+    losses = []
+    for weight in (1.0, 10.0):
+        nn.seed(4)
+        encoder, _, _ = vae.build_vae(vae.ORIGINAL_VAE.replace(hidden_units=(8,), kl_weight=weight),
+                                      12)
+        encoder(x, training=False)
+        losses.append(float(sum(float(v) for v in encoder.losses)))
+    assert losses[0] > 0
+    assert losses[1] == pytest.approx(10.0 * losses[0], rel=1e-4)
