@@ -5,6 +5,9 @@ import dataclasses
 import numpy as np
 import pytest
 
+# These tests train networks: `make unit` leaves them out (-m "not slow").
+pytestmark = pytest.mark.slow
+
 from physgen import (
     FEATURES,
     GrowingNoise,

@@ -8,6 +8,9 @@ one behaviour of training that must hold (NLL learns a noise that grows with t).
 import numpy as np
 import pytest
 
+# These tests train networks: `make unit` leaves them out (-m "not slow").
+pytestmark = pytest.mark.slow
+
 from physgen import FEATURES, GrowingNoise, PendulumPrior, make_dataset
 
 pr = pytest.importorskip("physgen.probabilistic", reason="needs TensorFlow")  # TF is pinned
