@@ -100,7 +100,7 @@ def _write_index_redirect(app: Sphinx, exception) -> None:
     target = app.builder.get_target_uri(app.config.root_doc)
     page = REDIRECT_PAGE.format(
         lang=html.escape(app.config.language or "en"),
-        title=html.escape(app.config.project),
+        title=html.escape(app.config.html_title or app.config.project),
         target=html.escape(target),
         canonical=html.escape((app.config.html_baseurl or "") + target),
     )
@@ -110,7 +110,7 @@ def _write_index_redirect(app: Sphinx, exception) -> None:
 # 4. row headers -------------------------------------------------------------------
 
 _TABLE = re.compile(r"<table\b.*?</table>", flags=re.S)
-_THEAD_FIRST = re.compile(r"<thead>\s*<tr[^>]*>\s*<th([^>]*)>(.*?)</th>", flags=re.S)
+_THEAD_FIRST = re.compile(r"<thead>\s*<tr[^>]*>\s*<th(?=[\s>])([^>]*)>(.*?)</th>", flags=re.S)
 _TBODY = re.compile(r"<tbody>(.*?)</tbody>", flags=re.S)
 _ROW_FIRST_CELL = re.compile(r"(<tr[^>]*>\s*)<td([^>]*)>(.*?)</td>", flags=re.S)
 
@@ -137,7 +137,7 @@ def row_headers(table: str) -> str:
     table = table[:start] + corner + table[end:]
     # The remaining header cells head columns.
     thead_end = table.find("</thead>")
-    table = re.sub(r"<th(?![^>]*scope=)([^>]*)>", r'<th\1 scope="col">', table[:thead_end]) + table[thead_end:]
+    table = re.sub(r"<th(?=[\s>])(?![^>]*scope=)([^>]*)>", r'<th\1 scope="col">', table[:thead_end]) + table[thead_end:]
 
     def body(match: re.Match) -> str:
         return "<tbody>" + _ROW_FIRST_CELL.sub(r'\1<th scope="row"\2>\3</th>', match.group(1)) + "</tbody>"

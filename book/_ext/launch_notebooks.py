@@ -111,7 +111,7 @@ class _Writer:
         import nbformat
 
         text = "".join(self.md).strip()
-        if text and text != "<details>":
+        if text:
             cell = nbformat.v4.new_markdown_cell(text)
             if self.attachments:
                 cell["attachments"] = self.attachments
@@ -150,13 +150,7 @@ class _Writer:
         self.removed_cells_until(index)
         cell = self.source_cells[index]
         self.next_source = index + 1
-        hidden = bool(self.details)
-        if hidden:
-            self.md.append("\n</details>\n")
-        self.flush()
-        self.code_cell(cell.source, hidden=hidden)
-        if hidden:
-            self.md.append(f"<details>\n<summary>{self.details[-1]} (continued)</summary>\n\n")
+        self.code_cell(cell.source, hidden=bool(self.details))
 
     # -- Markdown ----------------------------------------------------------------
     def inline(self, node) -> str:
@@ -268,23 +262,12 @@ class _Writer:
         elif type(node).__name__ in ("exercise_enumerable_node", "exercise_node"):
             title = node.next_node(nodes.title)
             heading = "#" * min(self.level + 1, 6)
-            md.append(f"{heading} {self.inline(title) if title else 'Exercise'}\n\n")
+            md.append(f"{heading} {self.exercise_title(node, title)}\n\n")
             for child in node.children:
                 if child is not title:
                     self.visit(child)
         elif type(node).__name__ == "solution_node":
-            title = node.next_node(nodes.title)
-            summary = self.inline(title) if title else "Solution"
-            self.details.append(summary)
-            md.append(f"<details>\n<summary>{summary}</summary>\n\n")
-            for child in node.children:
-                if child is not title:
-                    self.visit(child)
-            self.details.pop()
-            if self.md and self.md[-1].startswith("<details>\n<summary>") and "(continued)" in self.md[-1]:
-                self.md.pop()  # nothing followed the solution's last code cell
-            else:
-                self.md.append("\n</details>\n\n")
+            self.solution(node)
         elif isinstance(node, nodes.Admonition):
             title = node.next_node(nodes.title)
             name = self.inline(title) if title and title.parent is node else node.tagname.capitalize()
@@ -300,6 +283,48 @@ class _Writer:
         else:
             for child in node.children:
                 self.visit(child)
+
+    def exercise_title(self, node, title) -> str:
+        """"Exercise 3 (title)": sphinx-exercise numbers enumerable exercises when writing."""
+        name = "Exercise"
+        if type(node).__name__ == "exercise_enumerable_node":
+            numbers = self.app.env.toc_fignumbers.get(self.docname, {}).get("exercise", {})
+            number = numbers.get((node.get("ids") or [""])[0])
+            if number:
+                fmt = self.app.config.numfig_format.get("exercise", "Exercise %s")
+                name = fmt % ".".join(map(str, number))
+        subtitle = ""
+        if title is not None:
+            for child in title.children:
+                if type(child).__name__ == "exercise_subtitle":
+                    subtitle = self.inline(child)
+        return f"{name} ({subtitle})" if subtitle else name
+
+    def solution(self, node) -> None:
+        """A solution: its prose folded in <details>, its code cells' source hidden."""
+        title = node.next_node(nodes.title)
+        summary = " ".join((title.astext() if title else "Solution").split())
+        self.flush()
+        start = len(self.cells)
+        self.details.append(summary)
+        for child in node.children:
+            if child is not title:
+                self.visit(child)
+        self.flush()
+        self.details.pop()
+        code_first = len(self.cells) > start and self.cells[start].cell_type == "code"
+        part = int(code_first)
+        for cell in self.cells[start:]:
+            if cell.cell_type == "markdown":
+                label = summary if part == 0 else f"{summary} (continued)"
+                cell.source = (f"<details>\n<summary>{_escape(label)}</summary>\n\n"
+                               f"{cell.source}\n\n</details>")
+                part += 1
+        if code_first:
+            import nbformat
+
+            # The code comes first: say whose it is (its source is folded).
+            self.cells.insert(start, nbformat.v4.new_markdown_cell(f"**{_escape(summary)}**"))
 
     def table(self, node) -> None:
         rows = []

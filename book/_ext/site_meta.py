@@ -73,13 +73,19 @@ def page_description(app: Sphinx, pagename: str) -> str | None:
     return " ".join(str(description).split()) if description else None
 
 
+def course_title(config) -> str:
+    """The course's title (``title`` in _config.yml, which Jupyter Book passes as ``html_title``)."""
+    return config.html_title or config.project
+
+
 def _config_inited(app: Sphinx, config) -> None:
     repository = (config.html_theme_options or {}).get("repository_url", "")
     if not config.html_baseurl:
         config.html_baseurl = site_url(repository)
     config.ogp_site_url = config.html_baseurl
     config.ogp_image = f"_static/{PREVIEW}"
-    config.ogp_image_alt = f"A swinging pendulum beside the title: {config.project}"
+    config.ogp_site_name = course_title(config)
+    config.ogp_image_alt = f"A swinging pendulum beside the title: {course_title(config)}"
     config.ogp_social_cards = {"enable": False}  # one preview image, drawn below
     # sitemap.xml lists page URLs as html_baseurl + page (no language/version prefix).
     config.sitemap_url_scheme = "{link}"
@@ -129,7 +135,7 @@ def _builder_inited(app: Sphinx) -> None:
     if app.builder.format != "html":
         return
     target = Path(app.outdir) / "_static" / PREVIEW
-    draw_preview(target, app.config.project)
+    draw_preview(target, course_title(app.config))
 
 
 def _page_context(app: Sphinx, pagename, templatename, context, doctree) -> None:
@@ -143,6 +149,29 @@ def _page_context(app: Sphinx, pagename, templatename, context, doctree) -> None
     context["metatags"] = context.get("metatags", "") + f'<meta name="description" content="{content}" />\n'
 
 
+def _mathjax_only_with_math(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    """Drop MathJax from a page that has no math of its own.
+
+    Sphinx's ``MathDomain.has_equations(page)`` also counts the pages in the page's
+    toctree (sphinx/domains/math.py), so the root page, whose toctree holds every
+    chapter, loaded MathJax without a single equation.
+    """
+    domain = app.env.get_domain("math")
+    if domain.data["has_equations"].get(pagename, False):
+        return
+    scripts = context.get("script_files")
+    if not scripts:
+        return
+
+    def is_mathjax(script) -> bool:
+        filename = str(getattr(script, "filename", script) or "")
+        body = str(getattr(script, "attributes", {}).get("body", ""))
+        path = app.config.mathjax_path
+        return filename in (path, f"_static/{path}") or body.startswith("window.MathJax")
+
+    scripts[:] = [s for s in scripts if not is_mathjax(s)]
+
+
 def setup(app: Sphinx) -> dict:
     app.setup_extension("sphinxext.opengraph")
     app.setup_extension("sphinx_sitemap")
@@ -150,4 +179,6 @@ def setup(app: Sphinx) -> dict:
     app.connect("config-inited", _config_inited)
     app.connect("builder-inited", _builder_inited)
     app.connect("html-page-context", _page_context, priority=400)
+    # After sphinx.ext.mathjax added its scripts (priority 500).
+    app.connect("html-page-context", _mathjax_only_with_math, priority=800)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
