@@ -140,7 +140,7 @@ def _positive(name, value, *, integer=False, allow_zero=False, example=""):
 
 @dataclass(frozen=True)
 class ProbabilisticConfig:
-    """Everything that defines a probabilistic network and its training.
+    r"""Everything that defines a probabilistic network and its training.
 
     Frozen and validated: a wrong value raises at construction with a hint.
     Derive variants with :meth:`replace`.

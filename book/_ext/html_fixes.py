@@ -30,6 +30,11 @@ And, for readers:
 5. **Images** get their ``width`` and ``height`` (read from the image file), so
    the page does not jump as they load, and every image after the first of a page
    ``loading="lazy"``: the offscreen ones are fetched when the reader scrolls near.
+6. **Page weight**: pydata-sphinx-theme 0.17.1 loads Font Awesome twice, as the
+   webfonts its stylesheet declares and as ``scripts/fontawesome.js`` (1.5 MB,
+   0.5 MB compressed: every icon as SVG, "so that users can add custom icons",
+   ``static/webpack-macros.html``). The course adds no icons, so the script is
+   dropped from every page and the theme's icons come from the webfonts.
 """
 
 from __future__ import annotations
@@ -205,8 +210,12 @@ def _page_context(app: Sphinx, pagename, templatename, context, doctree) -> None
         context["body"] = _TABLE.sub(lambda m: row_headers(m.group(0)), body)
 
 
+_FONTAWESOME_JS = re.compile(r'\n?[ \t]*<script defer src="[^"]*_static/scripts/fontawesome\.js[^"]*"></script>')
+
+
 def _size_images(app: Sphinx, exception) -> None:
-    """After the build (images are copied last), size the images of every page."""
+    """After the build (images are copied last): size the images of every page and
+    drop the theme's Font Awesome script (item 6)."""
     if exception is not None or app.builder.format != "html":
         return
     outdir = Path(app.outdir)
@@ -214,7 +223,7 @@ def _size_images(app: Sphinx, exception) -> None:
         if page.relative_to(outdir).parts[0].startswith("_"):
             continue
         text = page.read_text(encoding="utf-8")
-        new = sized_and_lazy_images(text, page.parent)
+        new = _FONTAWESOME_JS.sub("", sized_and_lazy_images(text, page.parent))
         if new != text:
             page.write_text(new, encoding="utf-8")
 
