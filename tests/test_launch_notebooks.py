@@ -113,6 +113,34 @@ def test_launch_notebook_keeps_the_pages_structure(md):
         assert "{glue" not in text
 
 
+@pytest.mark.parametrize("md", CHAPTERS, ids=IDS)
+def test_launch_notebook_code_is_the_pages_code(md):
+    """Every code cell of the page, in order; of the hidden ones only what is not glue."""
+    import sys
+
+    sys.path.insert(0, str(sn.ROOT / "book" / "_ext"))
+    from launch_notebooks import strip_glue_calls
+
+    if _edition() == "student":
+        pytest.skip("the student edition also drops the solutions' code cells")
+    nb = _launch(md)
+    executed = sn.ROOT / "_build" / "jupyter_execute" / md.relative_to(sn.ROOT).with_suffix(".ipynb")
+    page = json.loads(executed.read_text(encoding="utf-8"))
+    expected = []
+    for cell in page["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        source = _source(cell)
+        if "remove-cell" in cell.get("metadata", {}).get("tags", []):
+            if source.startswith(sn.COLAB_MARKER):
+                continue
+            source = strip_glue_calls(source)
+        if source.strip():
+            expected.append(source.strip())
+    launched = [_source(c).strip() for c in _code(nb)[1:]]
+    assert launched == expected
+
+
 _BLOCK_MYST_NB = '''\
 raise ModuleNotFoundError("No module named 'myst_nb'", name="myst_nb")
 '''

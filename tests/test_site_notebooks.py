@@ -48,7 +48,7 @@ def test_twin_is_up_to_date(md):
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message)
-    assert twin.read_text(encoding="utf-8") == built.read_text(encoding="utf-8"), (
+    assert sn.same_notebook(twin.read_text(encoding="utf-8"), built.read_text(encoding="utf-8")), (
         f"{rel} is out of date with the built page of {md.relative_to(sn.ROOT)}: run "
         "`make notebooks` and commit the result"
     )

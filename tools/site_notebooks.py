@@ -177,6 +177,26 @@ def launch_notebook(md: Path, build: Path | None = None, root: Path = ROOT) -> P
     return build / "launch" / md.relative_to(root).with_suffix(".ipynb")
 
 
+def same_notebook(a: str, b: str, root: Path = ROOT) -> bool:
+    """True when two launch notebooks differ only where two correct runs honestly differ.
+
+    The text of a launch notebook carries the numbers of the run that built it; wall-clock
+    times and peak memory (glued as "NN s (wall clock)", "NN MB (peak memory)") change
+    from run to run. Both texts go through the nbval sanitizer (tests/nbval_sanitize.cfg)
+    before they are compared, as the chapters' outputs do.
+    """
+    from nbval.plugin import get_sanitize_patterns
+
+    patterns = get_sanitize_patterns((root / "tests" / "nbval_sanitize.cfg").read_text(encoding="utf-8"))
+
+    def clean(text: str) -> str:
+        for regex, replace in patterns:
+            text = re.sub(regex, replace, text)
+        return text
+
+    return a == b or clean(a) == clean(b)
+
+
 def rewrite_colab_cells(root: Path = ROOT) -> int:
     """Rewrite every chapter's Colab cell from ``_config.yml``."""
     url, branch = repository(root)
@@ -200,7 +220,7 @@ def copy_twins(root: Path = ROOT, build: Path | None = None) -> int:
             continue
         twin = twin_path(md)
         content = built.read_text(encoding="utf-8")
-        if not twin.exists() or twin.read_text(encoding="utf-8") != content:
+        if not twin.exists() or not same_notebook(twin.read_text(encoding="utf-8"), content, root):
             twin.write_text(content, encoding="utf-8")
             print(f"regenerated twin:   {twin.relative_to(root)}")
     if missing:
