@@ -91,6 +91,22 @@ def test_make_book_is_strict_and_fresh_in_ci():
     assert "--nbval " in text and "--nbval-lax" not in text
 
 
+def _recipe(text: str, target: str) -> str:
+    match = re.search(rf"^{target}:[^\n]*\n((?:\t[^\n]*\n)+)", text, flags=re.M)
+    assert match, f"no `make {target}` in the Makefile"
+    return match.group(1)
+
+
+def test_make_test_and_unit_compile_the_package_strictly_and_install_browser_tools():
+    text = (ROOT / "Makefile").read_text(encoding="utf-8")
+    for target in ("test", "unit"):
+        assert "$(BIN)/python -W error -m compileall -q physgen" in _recipe(text, target)
+    assert re.search(r"^test: book browser-tools", text, flags=re.M)
+    assert "npm ci --prefix $(BROWSER) --ignore-scripts" in text
+    unit = _recipe(text, "unit")
+    assert '-m "not slow and not site and not chapter_run"' in unit and "book" not in unit
+
+
 # --- references --------------------------------------------------------------------
 
 def _bib_keys():

@@ -3,7 +3,7 @@
 A chapter is a MyST Markdown notebook. Opened as it is in Colab (a plain Jupyter
 kernel, no Jupyter Book), its prose would show MyST syntax: ``{glue:text}``
 placeholders where the numbers belong, ``{cite}`` and ``{eq}`` roles, exercise
-directives as code fences, and the helper cells the page hides. So the notebook a
+directives as code fences, and the cells the page hides. So the notebook a
 reader launches is written here, from the *resolved* document of the HTML build
 (after every transform, so glued values -- also those pasted from another page as
 ``{glue:text}`page::key``` -- citations, equation and figure numbers are what the
@@ -18,7 +18,7 @@ page shows):
   Images are attached to their cell, so the notebook needs no network to show them.
 * Code cells: the chapter's own code cells, without outputs. Of the cells the page
   removes (``remove-cell``) only the Colab install cell is kept as it is; the other
-  helper cells lose their ``glue(...)`` calls (their values are in the text
+  hidden cells lose their ``glue(...)`` calls (their values are in the text
   already) and are dropped when nothing else is left.
 
 The notebooks are written to ``_build/launch/<page>.ipynb`` (beside the HTML
@@ -128,7 +128,7 @@ class _Writer:
         self.cells.append(cell)
 
     def removed_cells_until(self, index: int) -> None:
-        """Emit the page's removed helper cells before source cell ``index``."""
+        """Emit the page's removed (hidden) cells before source cell ``index``."""
         while self.next_source < index:
             cell = self.source_cells[self.next_source]
             self.next_source += 1

@@ -1,4 +1,4 @@
-"""Helpers of the browser tests: which pages the site has, and one recorded visit of a page.
+"""Shared code of the browser tests: which pages the site has, and one recorded visit of a page.
 
 Kept out of conftest.py so test modules can import them by a unique name.
 """
