@@ -32,13 +32,24 @@ NBVAL_DIR := _build/nbval
 NBVAL_OPTS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
               --nbval-cell-timeout 600 -p no:randomly -p no:cacheprovider \
               -o addopts= -o testpaths=
+# The chapter runs (nbval over every built chapter, and every launch notebook run
+# outside the repository) go to two processes, one notebook at a time each.
+CHAPTER_RUNS := -n 2 --dist loadfile $(NBVAL_DIR) \
+                tests/test_launch_notebooks.py::test_launch_notebook_runs_outside_the_repository
 
-.PHONY: all venv book test notebooks benchmarks chapter-times clean help
+# Browser tests: Chromium (Debian's package), Java (for the Nu HTML checker) and
+# the npm packages of tests/browser (installed here when missing or outdated;
+# --ignore-scripts: vnu-jar's install script would download a Java runtime).
+BROWSER := tests/browser
+NPM_STAMP := $(BROWSER)/node_modules/.package-lock.json
+
+.PHONY: all venv book test unit browser-tools notebooks benchmarks chapter-times clean help
 
 help:
 	@echo "make book       build the site into _build/html (EDITION=student removes solutions)"
-	@echo "make test       build, then run every test (unit, property, doctest, nbval, site checks)"
-	@echo "make notebooks  regenerate the committed .ipynb twins of the chapters"
+	@echo "make test       build, then run every test (unit, property, doctest, site, browser, nbval, launch notebooks)"
+	@echo "make unit       the package's unit tests alone: no book build, no network training (< 1 min)"
+	@echo "make notebooks  rewrite the Colab cells, build, and copy the launch notebooks to the committed .ipynb twins"
 	@echo "make benchmarks run the benchmark scripts and print their tables"
 	@echo "make chapter-times  measure each chapter's run time into benchmarks/results/chapters.txt (book/teaching.md)"
 	@echo "make clean      remove _build (keeps .venv)"
@@ -58,15 +69,36 @@ book: $(STAMP)
 	@if [ "$$CI" = "true" ]; then echo "CI: emptying the execution cache $(JB_CACHE)"; rm -rf $(JB_CACHE); fi
 	$(NB_ENV) $(BIN)/jupyter-book build . -W -n --keep-going --all
 
-# Unit, property, doctest and site tests, then nbval over every chapter as built.
-test: book
-	$(BIN)/python -m pytest
-	$(BIN)/python tests/nbval_prepare.py --out $(NBVAL_DIR)
-	$(NB_ENV) $(BIN)/python -m pytest $(NBVAL_OPTS) $(NBVAL_DIR)
+# Unit, property, doctest, site and browser tests; then, two at a time, nbval over every
+# chapter as built and every launch notebook run as a student runs it.
+test: book browser-tools
+	$(BIN)/python -W error -m compileall -q physgen
+	$(BIN)/python -m pytest -m "not chapter_run"
+	$(BIN)/python tools/nbval_prepare.py --out $(NBVAL_DIR)
+	$(NB_ENV) $(BIN)/python -m pytest $(NBVAL_OPTS) $(CHAPTER_RUNS)
 
-# Rewrites each chapter's Colab cell from _config.yml and regenerates the .ipynb twins.
+# The package's own tests: no book, no browser, no network training.
+unit: $(STAMP)
+	$(BIN)/python -W error -m compileall -q physgen
+	$(BIN)/python -m pytest -m "not slow and not site and not chapter_run" --ignore=$(BROWSER)
+
+browser-tools: $(NPM_STAMP)
+	@command -v java >/dev/null 2>&1 || echo "make: Java not found: the Nu HTML checker test will be skipped; install Java 11 or later (Debian: apt-get install -y default-jre-headless)"
+	@[ -x "$${PHYSGEN_CHROMIUM:-/usr/bin/chromium}" ] || echo "make: Chromium not found: the browser tests will be skipped; install it (Debian: apt-get install -y chromium)"
+
+$(NPM_STAMP): $(BROWSER)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --prefix $(BROWSER) --ignore-scripts --no-audit --no-fund --loglevel=error; \
+	else \
+	  echo "make: npm not found: the browser tests will be skipped; install Node.js and npm (Debian: apt-get install -y nodejs npm)"; \
+	fi
+
+# Rewrites each chapter's Colab cell from _config.yml, builds the book, and copies the
+# launch notebooks it wrote (_build/launch) to the committed .ipynb twins.
 notebooks: $(STAMP)
-	$(BIN)/python tests/site_notebooks.py
+	$(BIN)/python tools/site_notebooks.py colab
+	$(MAKE) book
+	$(BIN)/python tools/site_notebooks.py twins
 
 benchmarks: $(STAMP)
 	@for f in benchmarks/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done

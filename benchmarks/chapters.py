@@ -8,7 +8,7 @@ as the book build runs it (kernel ``python3``, working directory ``book/``). Rep
 - peak RSS [MB] of the kernel process tree: the largest sum of the resident memory of the
   kernel and its children seen while polling every 0.05 s with psutil, or the kernel's
   own peak from ``getrusage(RUSAGE_CHILDREN)`` if that is larger;
-- the target from issue 3 and whether it was met.
+- the target of the course's cost budget (book/teaching.md) and whether it was met.
 
 Usage::
 
@@ -31,15 +31,15 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "tools"))
 
-#: (seconds, megabytes) targets by chapter file-name prefix (issue 3 / the team plan).
+#: (seconds, megabytes) targets by chapter file-name prefix (book/teaching.md).
 TARGETS = {
     "01-": (60.0, 1024.0),
     "02-": (180.0, 1536.0),
     "03-": (240.0, 1536.0),
 }
-#: `make book` from an empty cache (issue 3).
+#: `make book` from an empty cache.
 FULL_BUILD_TARGET_S = 300.0
 
 

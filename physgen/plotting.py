@@ -872,7 +872,7 @@ def pendulum_animation_html(
 
 
 # --- chapter 3 --------------------------------------------------------------------------
-# Plot helpers of chapter 3 (helper CH3): predictive distributions.
+# Plots of chapter 3: predictive distributions.
 __all__ += ["plot_reliability", "plot_sampled_trajectories"]
 
 

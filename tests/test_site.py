@@ -1,4 +1,4 @@
-"""The site's configuration, workflows, references and built pages (helper SITE).
+"""The site's configuration, workflows, references and built pages.
 
 Tests that look at the built site need ``make book`` first (``make test`` builds
 before it runs pytest). Outside CI they skip, saying so, when ``_build/html`` is
@@ -20,6 +20,8 @@ import yaml
 import nbval_prepare
 import site_notebooks as sn
 
+pytestmark = pytest.mark.site
+
 ROOT = sn.ROOT
 CONFIG = sn.load_config()
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
@@ -38,7 +40,7 @@ def _needs_build():
 
 def test_execution_settings():
     execute = CONFIG["execute"]
-    assert execute["execute_notebooks"] == "cache"  # tests/nbval_prepare.py relies on it
+    assert execute["execute_notebooks"] == "cache"  # tools/nbval_prepare.py relies on it
     assert execute["allow_errors"] is False
     assert 0 < execute["timeout"] <= 1800
     assert execute["stderr_output"] in ("warn", "remove-warn", "error", "severe")
@@ -87,6 +89,22 @@ def test_make_book_is_strict_and_fresh_in_ci():
     assert 'if [ "$$CI" = "true" ]' in text and "rm -rf $(JB_CACHE)" in text
     assert "JB_CACHE := " + CONFIG["execute"]["cache"] in text
     assert "--nbval " in text and "--nbval-lax" not in text
+
+
+def _recipe(text: str, target: str) -> str:
+    match = re.search(rf"^{target}:[^\n]*\n((?:\t[^\n]*\n)+)", text, flags=re.M)
+    assert match, f"no `make {target}` in the Makefile"
+    return match.group(1)
+
+
+def test_make_test_and_unit_compile_the_package_strictly_and_install_browser_tools():
+    text = (ROOT / "Makefile").read_text(encoding="utf-8")
+    for target in ("test", "unit"):
+        assert "$(BIN)/python -W error -m compileall -q physgen" in _recipe(text, target)
+    assert re.search(r"^test: book browser-tools", text, flags=re.M)
+    assert "npm ci --prefix $(BROWSER) --ignore-scripts" in text
+    unit = _recipe(text, "unit")
+    assert '-m "not slow and not site and not chapter_run"' in unit and "book" not in unit
 
 
 # --- references --------------------------------------------------------------------
@@ -141,12 +159,18 @@ def test_workflow_policy(path):
         assert "timeout-minutes" in job
         for step in job["steps"]:
             if "uses" in step:
-                assert re.fullmatch(r"[\w.-]+/[\w.-]+@v\d+\.\d+\.\d+", step["uses"]), (
-                    f"{path.name}: {step['uses']} is not pinned to a version"
+                assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", step["uses"]), (
+                    f"{path.name}: {step['uses']} is not pinned to a commit SHA"
                 )
             if step.get("uses", "").startswith("actions/setup-python@"):
                 assert step["with"]["cache"] == "pip"
                 assert step["with"]["cache-dependency-path"] == "requirements.txt"
+    # Each pinned SHA says which release it is, in a comment on its line.
+    for line in text.splitlines():
+        if re.match(r"\s*(- )?uses:", line):
+            assert re.search(r"@[0-9a-f]{40} # v\d+\.\d+\.\d+$", line), (
+                f"{path.name}: {line.strip()!r} needs the release as a comment, e.g. '# v4.2.2'"
+            )
 
 
 def test_pull_requests_run_make_test():
@@ -309,3 +333,142 @@ def test_no_tensorflow_chatter_or_traceback_on_any_page():
         text = page.read_text(encoding="utf-8", errors="replace")
         for needle in CHATTER:
             assert needle not in text, f"{page.relative_to(HTML)} shows {needle!r}"
+
+
+# --- what search engines, link previews and screen readers get --------------------
+
+sys.path.insert(0, str(ROOT / "book" / "_ext"))
+import html_fixes  # noqa: E402
+import site_meta  # noqa: E402
+
+BASE_URL = site_meta.site_url(sn.repository()[0])
+TOC_PAGES = sn.toc_files()
+
+
+def _soup(path: Path):
+    from bs4 import BeautifulSoup
+
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def _built(page: Path) -> Path:
+    return HTML / page.relative_to(ROOT).with_suffix(".html")
+
+
+def test_canonical_base_is_the_repositorys_pages_address():
+    owner_repo = sn.repository()[0].removeprefix("https://github.com/")
+    owner, repo = owner_repo.split("/")
+    assert BASE_URL == f"https://{owner.lower()}.github.io/{repo}/"
+    assert site_meta.site_url("https://github.com/Someone/fork") == "https://someone.github.io/fork/"
+    with pytest.raises(Exception, match="repository.url"):
+        site_meta.site_url("https://example.org/x")
+
+
+@pytest.mark.parametrize("page", TOC_PAGES, ids=[p.name for p in TOC_PAGES])
+def test_every_page_has_a_description_in_its_front_matter(page):
+    description = site_meta.front_matter(page).get("description")
+    assert description, (
+        f"{page.relative_to(ROOT)} has no `description:` in its front matter: add one sentence "
+        "(at most ~200 characters) saying what the page teaches; search engines and link "
+        "previews show it"
+    )
+    assert 40 <= len(" ".join(description.split())) <= 220, description
+
+
+@pytest.mark.parametrize("page", TOC_PAGES, ids=[p.name for p in TOC_PAGES])
+def test_every_page_has_meta_open_graph_canonical_and_favicon(page):
+    _needs_build()
+    soup = _soup(_built(page))
+    url = BASE_URL + page.relative_to(ROOT).with_suffix(".html").as_posix()
+    description = " ".join(str(site_meta.front_matter(page).get("description", "")).split())
+
+    def meta(attr, name):
+        tags = soup.find_all("meta", attrs={attr: name})
+        assert len(tags) == 1, f"{page.name}: {len(tags)} <meta {attr}={name!r}>"
+        return tags[0]["content"]
+
+    assert meta("name", "description") == description
+    assert meta("property", "og:description") == description
+    assert meta("property", "og:title")
+    assert meta("property", "og:url") == url
+    image = meta("property", "og:image")
+    assert image == BASE_URL + "_static/" + site_meta.PREVIEW
+    assert (HTML / "_static" / site_meta.PREVIEW).stat().st_size > 10_000
+    assert meta("property", "og:image:alt")
+    canonical = soup.find_all("link", rel="canonical")
+    assert [c["href"] for c in canonical] == [url]
+    icons = soup.find_all("link", rel="icon")
+    assert icons and icons[0]["href"].endswith("favicon.svg")
+    assert (_built(page).parent / icons[0]["href"]).resolve().is_file()
+
+
+def test_sitemap_lists_every_page_at_its_canonical_url():
+    _needs_build()
+    import xml.etree.ElementTree as ET
+
+    tree = ET.parse(HTML / "sitemap.xml")
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    urls = {loc.text for loc in tree.findall(".//s:url/s:loc", ns)}
+    expected = {BASE_URL + p.relative_to(ROOT).with_suffix(".html").as_posix() for p in TOC_PAGES}
+    assert expected <= urls, sorted(expected - urls)
+    assert all(u.startswith(BASE_URL) for u in urls)
+
+
+def test_index_html_is_a_complete_redirect_page():
+    _needs_build()
+    text = (HTML / "index.html").read_text(encoding="utf-8")
+    assert text.lower().startswith("<!doctype html>")
+    soup = _soup(HTML / "index.html")
+    assert soup.html.get("lang") and soup.title and soup.title.string.strip()
+    refresh = soup.find("meta", attrs={"http-equiv": "refresh"})
+    target = refresh["content"].split("url=", 1)[1]
+    assert target == TOC_PAGES[0].relative_to(ROOT).with_suffix(".html").as_posix()
+    assert (HTML / target).is_file()
+
+
+def test_row_headers_are_real_header_cells():
+    """A table with an empty top-left header cell labels its rows with <th scope="row">."""
+    _needs_build()
+    labelled = 0
+    for page in sorted(HTML.rglob("*.html")):
+        if page.relative_to(HTML).parts[0].startswith("_"):
+            continue
+        for table in _soup(page).find_all("table"):
+            head = table.find("thead")
+            first = head.find(["th", "td"]) if head else None
+            if first is None or first.get_text(strip=True):
+                continue
+            assert first.name == "td", f"{page.name}: empty header cell <th> in a table"
+            for row in table.find("tbody").find_all("tr"):
+                cell = row.find(["th", "td"])
+                assert cell.name == "th" and cell.get("scope") == "row", (
+                    f"{page.name}: row label {cell.get_text(strip=True)!r} is not <th scope=row>"
+                )
+                labelled += 1
+    assert labelled, "no table with row labels in the site: the check proved nothing"
+
+
+def test_row_headers_unit():
+    table = ('<table><thead><tr><th class="head"></th><th class="head">a</th></tr></thead>'
+             '<tbody><tr><td>x</td><td>1</td></tr></tbody></table>')
+    out = html_fixes.row_headers(table)
+    assert '<th scope="row">x</th>' in out and "<td>1</td>" in out
+    assert html_fixes.row_headers(out) == out  # idempotent
+    plain = table.replace('<th class="head"></th>', '<th class="head">q</th>')
+    assert html_fixes.row_headers(plain) == plain
+
+
+def test_images_have_width_height_and_offscreen_ones_load_lazily():
+    _needs_build()
+    checked = 0
+    for page in sorted(HTML.rglob("*.html")):
+        if page.relative_to(HTML).parts[0].startswith("_"):
+            continue
+        content = [img for img in _soup(page).find_all("img")
+                   if "_static/" not in img.get("src", "") and img.get("src")]
+        for index, img in enumerate(content):
+            assert img.get("width") and img.get("height"), f"{page.name}: {img['src'][:60]} has no size"
+            if index:
+                assert img.get("loading") == "lazy", f"{page.name}: {img['src'][:60]} not lazy"
+            checked += 1
+    assert checked, "no content images found"

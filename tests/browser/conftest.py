@@ -7,9 +7,13 @@ installs and which a developer installs once:
 * Debian's Chromium at ``/usr/bin/chromium`` (``apt-get install -y chromium``),
   driven by Playwright's Python package (pinned in requirements.txt; it downloads
   no browser of its own here);
-* the npm packages of ``tests/browser/package.json`` (``npm ci --prefix tests/browser``):
-  axe-core, injected into every page, and MathJax 3, served in place of the CDN
-  copy the pages load (the test machine has no network).
+* the npm packages of ``tests/browser/package.json``, which ``make test`` installs
+  (``npm ci --ignore-scripts --prefix tests/browser``): axe-core, injected into
+  every page, and vnu-jar, the Nu HTML checker, which runs on Java (11 or later,
+  ``apt-get install -y default-jre-headless``).
+
+Every request to another host is blocked: the site must work offline, MathJax
+included (it is served by the site itself).
 
 Without them the browser tests are skipped with a message that says what to
 install -- except under CI (``CI=true``), where ``.ci/run`` installs them, so
@@ -36,7 +40,6 @@ from browser_support import (
     AXE_JS,
     CHROMIUM,
     CHROMIUM_ARGS,
-    MATHJAX_DIR,
     NODE_MODULES,
     PAGE_WEIGHTS,
     SCREENSHOTS,
@@ -92,10 +95,10 @@ def _require_browser_tools() -> None:
             f"Chromium at {CHROMIUM}",
             "install Debian's package with `apt-get update && apt-get install -y chromium`",
         )
-    if not (AXE_JS.exists() and (MATHJAX_DIR / "es5" / "tex-mml-chtml.js").exists()):
+    if not AXE_JS.exists():
         _missing_or_skip(
-            f"axe-core / MathJax under {NODE_MODULES}",
-            "install them with `npm ci --prefix tests/browser`",
+            f"axe-core under {NODE_MODULES}",
+            "install it with `npm ci --ignore-scripts --prefix tests/browser` (make test does)",
         )
 
 
@@ -130,6 +133,14 @@ def browser_context(tmp_path_factory):
     _require_browser_tools()
     with _chromium(tmp_path_factory.mktemp("chromium-profile")) as context:
         yield context
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every test in this folder checks the built site: marker ``site``."""
+    here = Path(__file__).resolve().parent
+    for item in items:
+        if here in Path(str(item.fspath)).resolve().parents:
+            item.add_marker(pytest.mark.site)
 
 
 _SUMMARY: list[str] = []

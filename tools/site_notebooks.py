@@ -1,14 +1,24 @@
-"""The chapters' notebook plumbing: the Colab install cell and the .ipynb twins.
+"""The chapters' notebook plumbing: the Colab install cell and the launch-notebook twins.
+
+When it runs: ``make notebooks`` (after changing a chapter, ``_config.yml``'s
+``repository`` or the pinned TensorFlow Probability), and its functions are read by
+the tests and by ``benchmarks/chapters.py``. It is not a test.
 
 Every chapter is a MyST Markdown notebook ``book/NN-name.md`` (jupytext ``myst``
-format). Colab cannot open Markdown, so each chapter has a committed twin
-``book/NN-name.ipynb`` (no outputs) that the site's Colab and Binder buttons open.
-The first code cell of every chapter installs physgen on Colab; its repository URL
-and branch come from ``_config.yml`` (``repository.url`` / ``repository.branch``),
-the one place a fork edits.
+format) listed in ``_toc.yml``. The first code cell of every chapter installs
+physgen on Colab; its repository URL and branch come from ``_config.yml``
+(``repository.url`` / ``repository.branch``), the one place a fork edits.
 
-Run ``python tests/site_notebooks.py`` (``make notebooks``) to rewrite each
-chapter's Colab cell from ``_config.yml`` and regenerate the twins;
+Colab cannot open Markdown, so each chapter has a committed twin
+``book/NN-name.ipynb``, the notebook the site's Colab and Binder buttons open. The
+twin is written by the book build from the rendered page
+(``book/_ext/launch_notebooks.py`` writes ``_build/launch/book/NN-name.ipynb``):
+numbers filled in, citations and references readable, no hidden cells but the
+Colab one.
+
+``python tools/site_notebooks.py colab`` rewrites each chapter's Colab cell from
+``_config.yml``; ``python tools/site_notebooks.py twins`` copies the built launch
+notebooks to the twins. ``make notebooks`` runs both, with ``make book`` between.
 ``tests/test_site_notebooks.py`` fails, naming the file, when either is stale.
 """
 
@@ -89,23 +99,28 @@ def colab_cell_markdown(url: str, branch: str) -> str:
 
 
 def toc_files(root: Path = ROOT) -> list[Path]:
-    """Every page listed in ``_toc.yml`` (root first), as paths to existing files."""
-    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
-    names = [toc["root"]]
+    """Every page listed in ``_toc.yml`` in reading order (root first), as paths to files.
 
-    def walk(entries):
-        for entry in entries or []:
-            if "file" in entry:
-                names.append(entry["file"])
-            walk(entry.get("chapters"))
-            walk(entry.get("sections"))
+    The table of contents is read by sphinx-external-toc's own parser, the one the
+    book build uses.
+    """
+    from sphinx_external_toc.parsing import parse_toc_yaml
 
-    walk(toc.get("parts"))
-    walk(toc.get("chapters"))
+    site_map = parse_toc_yaml(root / "_toc.yml")
+    names: list[str] = []
+
+    def walk(docname: str) -> None:
+        if docname in names:
+            return
+        names.append(docname)
+        for subtree in site_map[docname].subtrees:
+            for child in subtree.files():
+                walk(child)
+
+    walk(site_map.root.docname)
     paths = []
     for name in names:
-        matches = [root / f"{name}{ext}" for ext in (".md", ".ipynb")]
-        found = [p for p in matches if p.exists()]
+        found = [p for p in (root / f"{name}.md", root / f"{name}.ipynb") if p.exists()]
         if not found:
             raise FileNotFoundError(f"_toc.yml lists {name!r} but no {name}.md exists")
         paths.append(found[0])
@@ -152,29 +167,38 @@ def with_colab_cell(text: str, url: str, branch: str, *, name: str = "chapter") 
 
 
 def twin_path(md: Path) -> Path:
-    """The committed ``.ipynb`` twin of chapter ``md``."""
+    """The committed ``.ipynb`` twin of chapter ``md`` (what the launch buttons open)."""
     return md.with_suffix(".ipynb")
 
 
-def twin_text(md: Path) -> str:
-    """The exact text ``make notebooks`` writes to ``md``'s twin (no outputs)."""
-    import jupytext
-
-    notebook = jupytext.read(md, fmt="md:myst")
-    for index, cell in enumerate(notebook.cells):
-        # Stable cell ids (jupytext draws random ones), so the twin only changes
-        # when the chapter does.
-        cell.id = f"cell-{index:03d}"
-        if cell.cell_type == "code":
-            cell.outputs = []
-            cell.execution_count = None
-    # The twin records no jupytext version, so it does not churn when jupytext upgrades.
-    notebook.metadata.pop("jupytext", None)
-    return jupytext.writes(notebook, fmt="ipynb")
+def launch_notebook(md: Path, build: Path | None = None, root: Path = ROOT) -> Path:
+    """The launch notebook the book build wrote for chapter ``md``."""
+    build = build or root / "_build"
+    return build / "launch" / md.relative_to(root).with_suffix(".ipynb")
 
 
-def main(root: Path = ROOT) -> int:
-    """Rewrite every chapter's Colab cell from ``_config.yml`` and regenerate the twins."""
+def same_notebook(a: str, b: str, root: Path = ROOT) -> bool:
+    """True when two launch notebooks differ only where two correct runs honestly differ.
+
+    The text of a launch notebook carries the numbers of the run that built it; wall-clock
+    times and peak memory (glued as "NN s (wall clock)", "NN MB (peak memory)") change
+    from run to run. Both texts go through the nbval sanitizer (tests/nbval_sanitize.cfg)
+    before they are compared, as the chapters' outputs do.
+    """
+    from nbval.plugin import get_sanitize_patterns
+
+    patterns = get_sanitize_patterns((root / "tests" / "nbval_sanitize.cfg").read_text(encoding="utf-8"))
+
+    def clean(text: str) -> str:
+        for regex, replace in patterns:
+            text = re.sub(regex, replace, text)
+        return text
+
+    return a == b or clean(a) == clean(b)
+
+
+def rewrite_colab_cells(root: Path = ROOT) -> int:
+    """Rewrite every chapter's Colab cell from ``_config.yml``."""
     url, branch = repository(root)
     for md in chapters(root):
         rel = md.relative_to(root)
@@ -183,12 +207,37 @@ def main(root: Path = ROOT) -> int:
         if new != text:
             md.write_text(new, encoding="utf-8")
             print(f"updated Colab cell: {rel}")
+    return 0
+
+
+def copy_twins(root: Path = ROOT, build: Path | None = None) -> int:
+    """Copy the built launch notebooks to the committed twins; remove stray twins."""
+    missing = []
+    for md in chapters(root):
+        built = launch_notebook(md, build, root)
+        if not built.exists():
+            missing.append(str(built))
+            continue
         twin = twin_path(md)
-        content = twin_text(md)
-        if not twin.exists() or twin.read_text(encoding="utf-8") != content:
+        content = built.read_text(encoding="utf-8")
+        if not twin.exists() or not same_notebook(twin.read_text(encoding="utf-8"), content, root):
             twin.write_text(content, encoding="utf-8")
             print(f"regenerated twin:   {twin.relative_to(root)}")
+    if missing:
+        print("no launch notebook (run `make book` first): " + ", ".join(missing), file=sys.stderr)
+        return 1
     return 0
+
+
+def main(argv: list[str] | None = None, root: Path = ROOT) -> int:
+    """``colab``: rewrite the Colab cells; ``twins``: copy the built launch notebooks."""
+    argv = sys.argv[1:] if argv is None else argv
+    if argv == ["colab"]:
+        return rewrite_colab_cells(root)
+    if argv == ["twins"]:
+        return copy_twins(root)
+    print("usage: python tools/site_notebooks.py colab|twins", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

@@ -1,5 +1,9 @@
 """Prepare the built chapter notebooks for ``pytest --nbval`` (``make test``).
 
+When it runs: in ``make test``, after the book build and before the nbval run
+that re-executes every chapter. It is a build step, not a test (its own unit tests
+are in tests/test_site.py).
+
 What nbval must check is what the published page shows: the executed notebooks
 that ``jupyter-book build`` writes to ``_build/jupyter_execute``. One thing is
 missing from them: myst-nb *removes* every ``glue(..., display=False)`` output
@@ -22,7 +26,7 @@ This script restores them, honestly and in place:
 
 No cell, and no output, is dropped or ignored.
 
-Usage: ``python tests/nbval_prepare.py [--build _build] [--out _build/nbval]``
+Usage: ``python tools/nbval_prepare.py [--build _build] [--out _build/nbval]``
 """
 
 from __future__ import annotations
@@ -129,7 +133,7 @@ def prepare(build: Path, out: Path, cache_path: Path | None = None) -> list[Path
     if not cache_path.exists():
         raise PrepareError(
             f"no execution cache at {cache_path}: _config.yml must keep "
-            "`execute_notebooks: cache` (see tests/nbval_prepare.py)"
+            "`execute_notebooks: cache` (see tools/nbval_prepare.py)"
         )
     cache = get_cache(str(cache_path))
     if out.exists():
