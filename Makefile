@@ -65,8 +65,11 @@ $(STAMP): requirements.txt pyproject.toml
 # -W -n --keep-going: every warning (and every missing reference) is reported, then the
 # build fails. --all re-reads every page, so warnings of unchanged pages are never
 # hidden by an incremental build; outputs still come from the execution cache.
+# tools/execute_chapters.py first runs the chapters not yet cached, one per core, into the
+# execution cache that the build then reads (each chapter still runs exactly once).
 book: $(STAMP)
 	@if [ "$$CI" = "true" ]; then echo "CI: emptying the execution cache $(JB_CACHE)"; rm -rf $(JB_CACHE); fi
+	$(NB_ENV) $(BIN)/python tools/execute_chapters.py
 	$(NB_ENV) $(BIN)/jupyter-book build . -W -n --keep-going --all
 
 # Unit, property, doctest, site and browser tests; then, two at a time, nbval over every
