@@ -17,7 +17,9 @@ models*. Each module holds one concept and is re-exported here:
 
 The neural networks of chapters 2 and 3, :mod:`physgen.nn` (one stack: config,
 builder, training loop, results, sampling), need TensorFlow and are imported only
-when first used, so ``import physgen`` stays fast and TensorFlow-free.
+when first used, so ``import physgen`` stays fast and TensorFlow-free; so is
+:mod:`physgen.gan` (Wasserstein GANs of whole trajectories: the companion's
+WGAN, WGAN-GP and a conditional GAN).
 """
 
 from __future__ import annotations
@@ -25,17 +27,20 @@ from __future__ import annotations
 import importlib
 
 from physgen import calibration, datasets, generator, metrics, noise, pendulum, plotting
+from physgen import judging, trajectory_sets
 from physgen.calibration import *  # noqa: F401,F403
 from physgen.datasets import *  # noqa: F401,F403
 from physgen.generator import *  # noqa: F401,F403
+from physgen.judging import *  # noqa: F401,F403
 from physgen.metrics import *  # noqa: F401,F403
 from physgen.noise import *  # noqa: F401,F403
 from physgen.pendulum import *  # noqa: F401,F403
 from physgen.plotting import *  # noqa: F401,F403
+from physgen.trajectory_sets import *  # noqa: F401,F403
 
 __version__ = "0.1.0"
 
-_LAZY_SUBMODULES = ("nn",)
+_LAZY_SUBMODULES = ("nn", "gan")
 
 __all__ = [
     *pendulum.__all__,
@@ -45,11 +50,13 @@ __all__ = [
     *metrics.__all__,
     *calibration.__all__,
     *plotting.__all__,
+    *judging.__all__,
+    *trajectory_sets.__all__,
 ]
 
 
 def __getattr__(name: str):
-    # physgen.nn imports TensorFlow: load it on first use.
+    # physgen.nn and physgen.gan import TensorFlow: load them on first use.
     if name in _LAZY_SUBMODULES:
         return importlib.import_module(f"physgen.{name}")
     raise AttributeError(f"module 'physgen' has no attribute {name!r}")

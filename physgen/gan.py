@@ -41,14 +41,13 @@ loads it only on first use of ``physgen.gan``.
 
 from __future__ import annotations
 
-import math
-import numbers
 import time
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
 import numpy as np
 
+from physgen import _validation as check
 from physgen._tf import seed_tensorflow, tf, tf_keras
 
 __all__ = [
@@ -77,40 +76,20 @@ PENALTIES = ("clip", "gradient")
 OPTIMIZERS = ("rmsprop", "adam")
 
 
-def _bad(name, value, fix):
-    return ValueError(f"GANConfig: {name}={value!r} is invalid; {fix}")
+_WHERE = "GANConfig"
 
 
-def _int(name, value, fix, *, low=1):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
-        raise _bad(name, value, fix)
-    return int(value)
+def _rate(value, name):
+    """A rate in [0, 1)."""
+    return check.real(value, name, _WHERE, lower=0.0, below=1.0,
+                      fix=f"pass a rate in [0, 1), e.g. {name}=0.5 (0 for none).")
 
 
-def _float(name, value, fix, *, low=0.0, high=math.inf, low_open=False, high_open=False):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise _bad(name, value, fix)
-    value = float(value)
-    if not math.isfinite(value) or value < low or value > high \
-            or (low_open and value == low) or (high_open and value == high):
-        raise _bad(name, value, fix)
-    return value
-
-
-def _widths(name, value):
-    fix = f"pass a tuple of positive layer widths, e.g. {name}=(50, 100, 250)"
-    if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
-        raise _bad(name, value, fix)
-    widths = tuple(value)
-    if not widths:
-        raise _bad(name, value, fix)
-    return tuple(_int(name, w, fix) for w in widths)
-
-
-def _choice(name, value, options):
-    if value not in options:
-        raise _bad(name, value, f"pass one of {options}")
-    return value
+def _widths(value, name):
+    return check.sequence(
+        value, name, _WHERE, fix=f"pass a tuple of positive layer widths, e.g. {name}=(50, 100).",
+        item=lambda w, label: check.integer(w, label, _WHERE, minimum=1,
+                                            fix="layer widths are positive integers."))
 
 
 @dataclass(frozen=True)
@@ -195,42 +174,38 @@ class GANConfig:
     leaky_slope: float = 0.3
 
     def __post_init__(self):
-        s = lambda name, v: object.__setattr__(self, name, v)  # noqa: E731
-        s("latent_dim", _int("latent_dim", self.latent_dim,
-                             "pass an integer >= 1, e.g. latent_dim=4"))
-        s("latent", _choice("latent", self.latent, LATENTS))
-        s("generator_hidden", _widths("generator_hidden", self.generator_hidden))
-        s("critic_hidden", _widths("critic_hidden", self.critic_hidden))
-        for name in ("generator_batchnorm",):
-            if not isinstance(getattr(self, name), (bool, np.bool_)):
-                raise _bad(name, getattr(self, name), "pass True or False")
-        for name in ("generator_dropout", "critic_dropout"):
-            s(name, _float(name, getattr(self, name),
-                           f"pass a rate in [0, 1), e.g. {name}=0.5 (0 for none)",
-                           high=1.0, high_open=True))
-        s("critic_input_noise", _float("critic_input_noise", self.critic_input_noise,
-                                       "pass a standard deviation >= 0 [rad], e.g. 0.1"))
-        s("penalty", _choice("penalty", self.penalty, PENALTIES))
-        s("clip", _float("clip", self.clip, "pass a positive bound, e.g. clip=0.01",
-                         low_open=True))
-        s("gp_weight", _float("gp_weight", self.gp_weight,
-                              "pass a positive weight, e.g. gp_weight=10.0", low_open=True))
-        s("n_critic", _int("n_critic", self.n_critic,
-                           "pass an integer >= 1 (critic steps per generator step), "
-                           "e.g. n_critic=5."))
-        s("optimizer", _choice("optimizer", self.optimizer, OPTIMIZERS))
-        s("learning_rate", _float("learning_rate", self.learning_rate,
-                                  "pass a positive rate, e.g. learning_rate=1e-4",
-                                  low_open=True))
-        for name in ("beta_1", "beta_2"):
-            s(name, _float(name, getattr(self, name), f"pass a rate in [0, 1), e.g. {name}=0.9",
-                           high=1.0, high_open=True))
-        s("batch_size", _int("batch_size", self.batch_size,
-                             "pass an integer >= 1, e.g. batch_size=25"))
-        s("epochs", _int("epochs", self.epochs, "pass an integer >= 1, e.g. epochs=100"))
-        s("leaky_slope", _float("leaky_slope", self.leaky_slope,
-                                "pass a slope in [0, 1), e.g. leaky_slope=0.3",
-                                high=1.0, high_open=True))
+        def put(name, value):
+            object.__setattr__(self, name, value)
+
+        put("latent_dim", check.integer(self.latent_dim, "latent_dim", _WHERE, minimum=1,
+                                        fix="pass e.g. latent_dim=4."))
+        put("latent", check.choice(self.latent, "latent", _WHERE, LATENTS))
+        put("generator_hidden", _widths(self.generator_hidden, "generator_hidden"))
+        put("critic_hidden", _widths(self.critic_hidden, "critic_hidden"))
+        put("generator_batchnorm", check.boolean(self.generator_batchnorm,
+                                                 "generator_batchnorm", _WHERE))
+        put("generator_dropout", _rate(self.generator_dropout, "generator_dropout"))
+        put("critic_dropout", _rate(self.critic_dropout, "critic_dropout"))
+        put("critic_input_noise", check.real(self.critic_input_noise, "critic_input_noise",
+                                             _WHERE, unit="rad", nonnegative=True,
+                                             fix="pass e.g. critic_input_noise=0.1 (0: none)."))
+        put("penalty", check.choice(self.penalty, "penalty", _WHERE, PENALTIES))
+        put("clip", check.real(self.clip, "clip", _WHERE, positive=True,
+                               fix="pass a positive bound, e.g. clip=0.01."))
+        put("gp_weight", check.real(self.gp_weight, "gp_weight", _WHERE, positive=True,
+                                    fix="pass a positive weight, e.g. gp_weight=10.0."))
+        put("n_critic", check.integer(self.n_critic, "n_critic", _WHERE, minimum=1,
+                                      fix="critic steps per generator step, e.g. n_critic=5."))
+        put("optimizer", check.choice(self.optimizer, "optimizer", _WHERE, OPTIMIZERS))
+        put("learning_rate", check.real(self.learning_rate, "learning_rate", _WHERE,
+                                        positive=True, fix="pass e.g. learning_rate=1e-4."))
+        put("beta_1", _rate(self.beta_1, "beta_1"))
+        put("beta_2", _rate(self.beta_2, "beta_2"))
+        put("batch_size", check.integer(self.batch_size, "batch_size", _WHERE, minimum=1,
+                                        fix="pass e.g. batch_size=25."))
+        put("epochs", check.integer(self.epochs, "epochs", _WHERE, minimum=1,
+                                    fix="pass e.g. epochs=100."))
+        put("leaky_slope", _rate(self.leaky_slope, "leaky_slope"))
 
     def with_(self, **changes) -> GANConfig:
         """A copy with some settings changed (validated again)."""
@@ -254,9 +229,8 @@ WGAN_GP = GANConfig(latent="normal", generator_dropout=0.0, critic_input_noise=0
 
 
 def _check_config(config, where):
-    if not isinstance(config, GANConfig):
-        raise TypeError(f"{where}: config must be a GANConfig, got {type(config).__name__}; "
-                        "pass e.g. physgen.gan.ORIGINAL_WGAN.")
+    check.instance(config, GANConfig, "config", where,
+                   fix="pass e.g. physgen.gan.ORIGINAL_WGAN or a GANConfig(...).")
 
 
 def _noise_seed(layer: int, *, critic: bool = False) -> int:
@@ -290,8 +264,10 @@ def build_generator(config: GANConfig, n_times: int, *, n_conditions: int = 0):
         Input shape ``(latent_dim + n_conditions,)``, output ``(T,)`` [rad].
     """
     _check_config(config, "build_generator")
-    n_times = _int("n_times", n_times, "pass the number of time points, e.g. 100")
-    n_conditions = _int("n_conditions", n_conditions, "pass 0 or more", low=0)
+    n_times = check.integer(n_times, "n_times", "build_generator", minimum=1,
+                            fix="pass the number of time points, e.g. 100.")
+    n_conditions = check.integer(n_conditions, "n_conditions", "build_generator", minimum=0,
+                                 fix="pass 0 (unconditional) or the number of conditions.")
     layers = tf_keras.layers
     net = [layers.InputLayer(input_shape=(config.latent_dim + n_conditions,))]
     for i, width in enumerate(config.generator_hidden):
@@ -323,8 +299,10 @@ def build_critic(config: GANConfig, n_times: int, *, n_conditions: int = 0):
         activation).
     """
     _check_config(config, "build_critic")
-    n_times = _int("n_times", n_times, "pass the number of time points, e.g. 100")
-    n_conditions = _int("n_conditions", n_conditions, "pass 0 or more", low=0)
+    n_times = check.integer(n_times, "n_times", "build_critic", minimum=1,
+                            fix="pass the number of time points, e.g. 100.")
+    n_conditions = check.integer(n_conditions, "n_conditions", "build_critic", minimum=0,
+                                 fix="pass 0 (unconditional) or the number of conditions.")
     layers = tf_keras.layers
     net = [layers.InputLayer(input_shape=(n_times + n_conditions,))]
     if config.critic_input_noise > 0:
@@ -444,7 +422,7 @@ def sample_latent(config: GANConfig, n: int, *, rng=None) -> np.ndarray:
         Source of randomness (:func:`numpy.random.default_rng`).
     """
     _check_config(config, "sample_latent")
-    n = _int("n", n, "pass the number of samples, e.g. n=200", low=0)
+    n = check.integer(n, "n", "sample_latent", minimum=0, fix="pass e.g. n=200.")
     gen = np.random.default_rng(rng)
     if config.latent == "uniform":
         return gen.random((n, config.latent_dim), dtype=np.float32)
@@ -490,28 +468,21 @@ class GANResult:
 
 
 def _check_trajectories(name, x, where):
-    x = np.asarray(x)
-    if x.dtype.kind not in "iuf" or x.ndim != 2:
-        raise ValueError(f"{where}: {name} must be a real array of shape (n, T) (one trajectory "
-                         f"per row, [rad]), got shape {x.shape} and dtype {x.dtype}.")
-    if not np.all(np.isfinite(x)):
-        raise ValueError(f"{where}: {name} contains NaN or inf; remove those trajectories.")
+    x = check.array(x, name, where, ndim=2, unit="rad",
+                    fix="pass one trajectory per row, shape (n, T), e.g. data.theta.")
     return x.astype(np.float32)
 
 
 def _check_conditions(conditions, n, where):
     if conditions is None:
         return None
-    c = np.asarray(conditions)
-    if c.dtype.kind not in "iuf":
-        raise ValueError(f"{where}: conditions must be real numbers, got dtype {c.dtype}.")
+    c = check.array(conditions, "conditions", where, ndim=(1, 2),
+                    fix=f"pass one condition per trajectory, shape ({n},) or ({n}, k).")
     if c.ndim == 1:
         c = c[:, None]
-    if c.ndim != 2 or c.shape[0] != n:
-        raise ValueError(f"{where}: conditions must have shape ({n},) or ({n}, k), one row per "
-                         f"trajectory, got {np.shape(conditions)}.")
-    if not np.all(np.isfinite(c)):
-        raise ValueError(f"{where}: conditions contain NaN or inf.")
+    if c.shape[0] != n:
+        raise ValueError(f"{where}: conditions has {c.shape[0]} row(s) but there are {n} "
+                         f"trajectories; pass one condition per trajectory, shape ({n},).")
     return c.astype(np.float32)
 
 
@@ -564,6 +535,7 @@ def train_gan(config: GANConfig, data, *, conditions=None, seed: int = 0,
     GANResult
     """
     _check_config(config, "train_gan")
+    seed = check.seed(seed, "seed", "train_gan")
     x = _check_trajectories("data", data, "train_gan")
     n, n_times = x.shape
     c = _check_conditions(conditions, n, "train_gan")
@@ -635,9 +607,8 @@ def sample_gan(result: GANResult, n: int, *, conditions=None, rng=None,
     numpy.ndarray, shape (n, T)
         Trajectories [rad], float64.
     """
-    if not isinstance(result, GANResult):
-        raise TypeError(f"sample_gan: result must be a GANResult, got "
-                        f"{type(result).__name__}; pass what train_gan returned.")
+    check.instance(result, GANResult, "result", "sample_gan",
+                   fix="pass what physgen.gan.train_gan returned.")
     z = sample_latent(result.config, n, rng=rng)
     c = _check_conditions(conditions, n, "sample_gan") if conditions is not None else None
     if result.n_conditions and c is None:
@@ -656,9 +627,8 @@ def sample_gan(result: GANResult, n: int, *, conditions=None, rng=None,
 
 def critic_scores(result: GANResult, trajectories, *, conditions=None) -> np.ndarray:
     """The trained critic's scores of trajectories (inference mode), shape ``(n,)``."""
-    if not isinstance(result, GANResult):
-        raise TypeError(f"critic_scores: result must be a GANResult, got "
-                        f"{type(result).__name__}.")
+    check.instance(result, GANResult, "result", "critic_scores",
+                   fix="pass what physgen.gan.train_gan returned.")
     x = _check_trajectories("trajectories", trajectories, "critic_scores")
     c = _check_conditions(conditions, x.shape[0], "critic_scores")
     if bool(result.n_conditions) != (c is not None):

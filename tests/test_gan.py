@@ -153,11 +153,21 @@ def test_sampling_modes_and_parameter_count():
     (dict(generator_dropout=1.0), "generator_dropout"),
     (dict(learning_rate=0.0), "learning_rate"),
     (dict(beta_2=1.0), "beta_2"),
-    (dict(batch_size=2.5), "batch_size"),
+    (dict(batch_size=0), "batch_size"),
     (dict(penalty="spectral"), "penalty"),
 ])
 def test_bad_settings_are_named(changes, match):
     with pytest.raises(ValueError, match=match):
+        gan.GANConfig(**changes)
+
+
+@pytest.mark.parametrize("changes, match", [
+    (dict(batch_size=2.5), "batch_size"),
+    (dict(generator_batchnorm="yes"), "generator_batchnorm"),
+    (dict(latent=1), "latent"),
+])
+def test_settings_of_the_wrong_type_are_named(changes, match):
+    with pytest.raises(TypeError, match=match):
         gan.GANConfig(**changes)
 
 
@@ -167,7 +177,7 @@ def test_bad_data_is_named():
         gan.train_gan(gan.ORIGINAL_WGAN, data[0])
     bad = data.copy()
     bad[0, 0] = np.nan
-    with pytest.raises(ValueError, match="NaN"):
+    with pytest.raises(ValueError, match="NaN/inf"):
         gan.train_gan(gan.ORIGINAL_WGAN, bad)
     with pytest.raises(ValueError, match="fewer than one generator step"):
         gan.train_gan(gan.WGAN_GP, data[:20])
