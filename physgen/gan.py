@@ -150,7 +150,7 @@ class GANConfig:
     >>> GANConfig(n_critic=0)
     Traceback (most recent call last):
     ...
-    ValueError: GANConfig: n_critic=0 is invalid; pass an integer >= 1 (critic steps per generator step), e.g. n_critic=5.
+    ValueError: GANConfig: n_critic=0 must be an int >= 1; critic steps per generator step, e.g. n_critic=5.
     """
 
     latent_dim: int = 4

@@ -77,7 +77,7 @@ def test_page_gradient_penalty_is_the_packages():
 
 def test_training_is_reproducible_and_depends_on_the_seed():
     data, _ = _pendulums()
-    config = gan.WGAN_GP.with_(epochs=2, batch_size=10)
+    config = gan.WGAN_GP.with_(epochs=2, batch_size=10, n_critic=2)
     a = gan.train_gan(config, data, seed=1)
     b = gan.train_gan(config, data, seed=1)
     c = gan.train_gan(config, data, seed=2)
@@ -88,21 +88,26 @@ def test_training_is_reproducible_and_depends_on_the_seed():
     np.testing.assert_array_equal(gan.sample_gan(a, 5, rng=0), gan.sample_gan(b, 5, rng=0))
 
 
-def test_clipping_keeps_every_critic_weight_within_the_bound():
+@pytest.fixture(scope="module")
+def clipped():
+    """The companion's WGAN with clipping at 0.01, three epochs (shared by several tests)."""
     data, _ = _pendulums()
-    result = gan.train_gan(gan.ORIGINAL_WGAN.with_(epochs=3, clip=0.01), data, seed=0)
+    return gan.train_gan(gan.ORIGINAL_WGAN.with_(epochs=3, clip=0.01), data, seed=0), data
+
+
+def test_clipping_keeps_every_critic_weight_within_the_bound(clipped):
+    result, _ = clipped
     weights = np.concatenate([w.ravel() for w in _weights(result.critic)])
     assert np.abs(weights).max() <= 0.01 + 1e-9
     assert np.mean(np.isclose(np.abs(weights), 0.01)) > 0.05  # the bound is active
 
 
-def test_gradient_penalty_pulls_critic_slopes_towards_one():
-    """A critic trained with the penalty (generator frozen at its start) has gradient
-    norms near 1 between real and generated trajectories; a clipped one has tiny ones."""
-    data, _ = _pendulums(n=100)
-    gp = gan.train_gan(gan.WGAN_GP.with_(epochs=40, batch_size=10, learning_rate=1e-3),
+def test_gradient_penalty_pulls_critic_slopes_towards_one(clipped):
+    """A critic trained with the penalty has gradient norms near 1 between real and
+    generated trajectories; a clipped one has tiny ones."""
+    data, _ = _pendulums()
+    gp = gan.train_gan(gan.WGAN_GP.with_(epochs=30, batch_size=10, learning_rate=1e-3),
                        data, seed=0)
-    clipped = gan.train_gan(gan.ORIGINAL_WGAN.with_(epochs=3, batch_size=10), data, seed=0)
 
     def norms(result):
         fake = gan.sample_gan(result, 50, rng=1).astype(np.float32)
@@ -114,7 +119,7 @@ def test_gradient_penalty_pulls_critic_slopes_towards_one():
         return tf.norm(tape.gradient(score, mixed), axis=1).numpy()
 
     assert 0.5 < np.median(norms(gp)) < 1.5
-    assert np.median(norms(clipped)) < 1e-3
+    assert np.median(norms(clipped[0])) < 1e-2
 
 
 def test_conditional_gan_takes_and_requires_conditions():
@@ -130,9 +135,8 @@ def test_conditional_gan_takes_and_requires_conditions():
         gan.train_gan(gan.WGAN_GP.with_(epochs=1), data, conditions=lengths[:-1])
 
 
-def test_sampling_modes_and_parameter_count():
-    data, _ = _pendulums()
-    result = gan.train_gan(gan.ORIGINAL_WGAN.with_(epochs=1), data, seed=0)
+def test_sampling_modes_and_parameter_count(clipped):
+    result, data = clipped
     off = gan.sample_gan(result, 30, rng=0)
     again = gan.sample_gan(result, 30, rng=0)
     on = gan.sample_gan(result, 30, rng=0, training=True)
