@@ -77,7 +77,7 @@ def test_page_gradient_penalty_is_the_packages():
 
 def test_training_is_reproducible_and_depends_on_the_seed():
     data, _ = _pendulums()
-    config = gan.WGAN_GP.with_(epochs=2, batch_size=10, n_critic=2)
+    config = gan.WGAN_GP.with_(epochs=1, batch_size=10, n_critic=2)
     a = gan.train_gan(config, data, seed=1)
     b = gan.train_gan(config, data, seed=1)
     c = gan.train_gan(config, data, seed=2)
