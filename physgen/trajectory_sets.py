@@ -52,16 +52,9 @@ import numpy as np
 
 from physgen import _validation as check
 from physgen.datasets import ParameterGrid
-from physgen.datasets import _jitter as _check_jitter
-from physgen.datasets import _noise as _check_noise
-from physgen.pendulum import METHODS
-
-
-def _check_method(method, where):
-    check.choice(method, "method", where, METHODS)
 from physgen.generator import PendulumParameters
 from physgen.noise import GrowingNoise, NoiseModel
-from physgen.pendulum import simulate
+from physgen.pendulum import METHODS, simulate
 
 __all__ = ["GENERATOR_GRID", "GENERATOR_JITTERED", "TrajectorySet", "make_trajectory_set"]
 
@@ -163,10 +156,9 @@ class TrajectorySet:
         (TrajectorySet, TrajectorySet)
             Training and held-out sets, each in the original order.
         """
-        if isinstance(heldout_fraction, bool) or not isinstance(heldout_fraction, numbers.Real) \
-                or not 0 < float(heldout_fraction) < 1:
-            raise ValueError(f"TrajectorySet.split: heldout_fraction must be a number in (0, 1), "
-                             f"got {heldout_fraction!r}; pass e.g. heldout_fraction=0.25.")
+        heldout_fraction = check.real(heldout_fraction, "heldout_fraction", "TrajectorySet.split",
+                                      positive=True, below=1.0,
+                                      fix="pass a share in (0, 1), e.g. heldout_fraction=0.25.")
         n = len(self)
         if n < 2:
             raise ValueError(f"TrajectorySet.split: needs at least 2 trajectories, got {n}.")
@@ -239,30 +231,31 @@ def make_trajectory_set(grid=GENERATOR_GRID, *, accumulate_jitter=True, stride=1
     Raises
     ------
     TypeError
-        ``grid`` not a ParameterGrid, ``accumulate_jitter`` not a bool.
+        ``grid`` not a ParameterGrid, ``accumulate_jitter`` not a bool, a
+        non-integer ``stride``, a noise that is not a NoiseModel, a method that
+        is not a string.
     ValueError
-        ``stride`` not an integer in ``[1, n_steps]``, a negative jitter, an
-        unknown method, jitter that makes g non-positive.
+        ``stride`` outside ``[1, n_steps]``, a negative jitter, an unknown
+        method, jitter that makes g non-positive.
     """
     where = "make_trajectory_set"
-    if not isinstance(grid, ParameterGrid):
-        raise TypeError(f"{where}: grid must be a physgen.ParameterGrid, got "
-                        f"{type(grid).__name__}; pass e.g. physgen.GENERATOR_GRID.")
-    if not isinstance(accumulate_jitter, (bool, np.bool_)):
-        raise TypeError(f"{where}: accumulate_jitter must be True (the original's bug) or "
-                        f"False (independent jitter), got {accumulate_jitter!r}.")
-    if isinstance(stride, bool) or not isinstance(stride, numbers.Integral) \
-            or not 1 <= stride <= grid.n_steps:
-        raise ValueError(f"{where}: stride must be an integer in [1, {grid.n_steps}] (keep "
-                         f"every stride-th time point), got {stride!r}; pass e.g. stride=5 "
-                         "for 100 of 500 points.")
-    jitter = grid.jitter if jitter is None else _check_jitter(jitter, where)
-    noise = grid.noise if noise is None else noise
-    method = grid.method if method is None else method
-    _check_noise(noise, where)
-    _check_method(method, where)
+    check.instance(grid, ParameterGrid, "grid", where, fix="pass e.g. physgen.GENERATOR_GRID.")
+    accumulate_jitter = check.boolean(
+        accumulate_jitter, "accumulate_jitter", where,
+        fix="pass True (the original's bug) or False (independent jitter).")
+    stride = check.integer(stride, "stride", where, minimum=1,
+                           fix="keep every stride-th point, e.g. stride=5 for 100 of 500 points.")
+    if stride > grid.n_steps:
+        raise ValueError(f"{where}: stride={stride} is larger than the grid's n_steps="
+                         f"{grid.n_steps}; pass a stride in [1, {grid.n_steps}].")
+    jitter = grid.jitter if jitter is None else check.real(
+        jitter, "jitter", where, nonnegative=True,
+        fix="pass a standard deviation such as 0.05 (or 0 for none).")
+    noise = grid.noise if noise is None else check.instance(
+        noise, NoiseModel, "noise", where, fix="pass e.g. physgen.GrowingNoise(0.1).")
+    method = grid.method if method is None else check.choice(method, "method", where, METHODS)
     gen = np.random.default_rng(rng)
-    params = _jitter(grid, jitter, bool(accumulate_jitter), gen)
+    params = _jitter(grid, jitter, accumulate_jitter, gen)
     full_t = grid.t
     traj = simulate(params.theta0, params.omega0, full_t, length=params.length, g=params.g,
                     method=method)
