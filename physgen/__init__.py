@@ -22,7 +22,9 @@ models*. Each module holds one concept and is re-exported here:
 The neural networks of chapters 2 and 3, :mod:`physgen.nn` (one stack: config,
 builder, training loop, results, sampling), need TensorFlow and are imported only
 when first used, so ``import physgen`` stays fast and TensorFlow-free; so is
-the variational autoencoder of chapter 4, :mod:`physgen.vae`.
+the variational autoencoder of chapter 4, :mod:`physgen.vae`, and
+:mod:`physgen.gan` (Wasserstein GANs of whole trajectories: the companion's
+WGAN, WGAN-GP and a conditional GAN).
 """
 
 from __future__ import annotations
@@ -52,7 +54,7 @@ from physgen.trajectory_sets import *  # noqa: F401,F403
 
 __version__ = "0.1.0"
 
-_LAZY_SUBMODULES = ("nn", "vae")
+_LAZY_SUBMODULES = ("nn", "vae", "gan")
 
 __all__ = [
     *pendulum.__all__,
@@ -68,7 +70,7 @@ __all__ = [
 
 
 def __getattr__(name: str):
-    # physgen.nn and physgen.vae import TensorFlow: load them on first use.
+    # physgen.nn, physgen.vae and physgen.gan import TensorFlow: load them on first use.
     if name in _LAZY_SUBMODULES:
         return importlib.import_module(f"physgen.{name}")
     raise AttributeError(f"module 'physgen' has no attribute {name!r}")
