@@ -12,6 +12,8 @@ models*. Each module holds one concept and is re-exported here:
   split by trajectory.
 - :mod:`physgen.metrics`: errors against the clean truth.
 - :mod:`physgen.calibration`: scores of predictive distributions.
+- :mod:`physgen.laws`: learned laws of motion: derivatives of noisy data,
+  integrators for a learned right-hand side, the posterior of the length.
 - :mod:`physgen.plotting`: figures (every helper takes ``ax=None`` and returns
   the axes).
 
@@ -24,10 +26,11 @@ from __future__ import annotations
 
 import importlib
 
-from physgen import calibration, datasets, generator, metrics, noise, pendulum, plotting
+from physgen import calibration, datasets, generator, laws, metrics, noise, pendulum, plotting
 from physgen.calibration import *  # noqa: F401,F403
 from physgen.datasets import *  # noqa: F401,F403
 from physgen.generator import *  # noqa: F401,F403
+from physgen.laws import *  # noqa: F401,F403
 from physgen.metrics import *  # noqa: F401,F403
 from physgen.noise import *  # noqa: F401,F403
 from physgen.pendulum import *  # noqa: F401,F403
@@ -44,6 +47,7 @@ __all__ = [
     *datasets.__all__,
     *metrics.__all__,
     *calibration.__all__,
+    *laws.__all__,
     *plotting.__all__,
 ]
 
