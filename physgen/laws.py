@@ -24,13 +24,13 @@ score such a law as infinitely bad instead of stopping.
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import signal
 
-from physgen.pendulum import _as_real_array, _check_finite, _check_positive, simulate
+from physgen import _validation as check
+from physgen.pendulum import simulate
 
 __all__ = [
     "Derivatives",
@@ -54,13 +54,7 @@ def _readonly(a):
 
 def _uniform_times(t, where, *, min_points=2):
     """A finite, strictly increasing, uniform 1-D time grid [s] and its step."""
-    t = _as_real_array("t", t)
-    if t.ndim != 1:
-        raise ValueError(
-            f"{where}: t must be a 1-D array of times [s], got shape {t.shape}; "
-            "pass e.g. t=np.arange(500) * 0.01."
-        )
-    _check_finite("t", t)
+    t = check.array(t, "t", where, ndim=1, unit="s", fix="pass e.g. t=np.arange(500) * 0.01.")
     if t.size < min_points:
         raise ValueError(
             f"{where}: t must have at least {min_points} times, got {t.size}; "
@@ -82,17 +76,10 @@ def _uniform_times(t, where, *, min_points=2):
     return t, float(dt)
 
 
-def _int_arg(name, value, where, *, low, fix):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
-        raise ValueError(f"{where}: {name} must be an integer >= {low}, got {value!r}; {fix}")
-    return int(value)
-
-
 def _batch(theta0, omega0, where):
-    theta0 = _as_real_array("theta0", theta0)
-    omega0 = _as_real_array("omega0", omega0)
-    _check_finite("theta0", theta0)
-    _check_finite("omega0", omega0)
+    theta0 = check.array(theta0, "theta0", where, unit="rad", fix="pass finite initial angles.")
+    omega0 = check.array(omega0, "omega0", where, unit="rad/s",
+                         fix="pass finite initial angular velocities.")
     try:
         theta0, omega0 = np.broadcast_arrays(theta0, omega0)
     except ValueError:
@@ -197,16 +184,19 @@ def savgol_derivatives(theta, t, *, window, polyorder=3):
     """
     where = "savgol_derivatives"
     times, dt = _uniform_times(t, where, min_points=3)
-    theta = _as_real_array("theta", theta)
+    theta = check.array(theta, "theta", where, unit="rad", finite=False)
     if theta.ndim == 0 or theta.shape[-1] != times.size:
         raise ValueError(
             f"{where}: theta must have the time axis last, of length len(t) = {times.size}, "
             f"got shape {theta.shape}; pass theta of shape (..., {times.size})."
         )
-    _check_finite("theta", theta)
-    polyorder = _int_arg("polyorder", polyorder, where, low=2,
-                         fix="a second derivative needs polyorder >= 2; pass e.g. polyorder=3.")
-    window = _int_arg("window", window, where, low=1, fix="pass an odd number of points, e.g. 61.")
+    theta = check.array(theta, "theta", where, unit="rad",
+                        fix="remove or interpolate the NaN/inf observations first.")
+    polyorder = check.integer(polyorder, "polyorder", where, minimum=2,
+                              fix="a second derivative needs polyorder >= 2; pass e.g. "
+                                  "polyorder=3.")
+    window = check.integer(window, "window", where, minimum=1,
+                           fix="pass an odd number of points, e.g. window=61.")
     if window > times.size:
         raise ValueError(
             f"{where}: window={window} points is longer than the series ({times.size} points); "
@@ -457,9 +447,8 @@ class LengthPosterior:
         level : float, default 0.9
             Posterior probability inside the interval, in (0, 1).
         """
-        if isinstance(level, bool) or not isinstance(level, numbers.Real) or not 0 < level < 1:
-            raise ValueError(f"LengthPosterior.interval: level must be in (0, 1), got {level!r}; "
-                             "pass e.g. level=0.9.")
+        level = check.real(level, "level", "LengthPosterior.interval", positive=True, below=1.0,
+                           fix="pass a probability in (0, 1), e.g. level=0.9.")
         c = self.cdf()
         tail = 0.5 * (1.0 - float(level))
         flat = c.reshape(-1, c.shape[-1])
@@ -528,22 +517,19 @@ def length_posterior(theta_obs, t, *, theta0, omega0, g, noise_std, lengths, log
     1.3
     """
     where = "length_posterior"
-    times = _as_real_array("t", t)
-    if times.ndim != 1 or times.size < 1:
-        raise ValueError(f"{where}: t must be a non-empty 1-D array of times [s], got shape "
-                         f"{times.shape}; pass e.g. t=np.arange(1, 500) * 0.01.")
-    _check_finite("t", times)
+    times = check.array(t, "t", where, ndim=1, unit="s",
+                        fix="pass e.g. t=np.arange(1, 500) * 0.01.")
     if times.size > 1 and np.any(np.diff(times) <= 0):
         raise ValueError(f"{where}: t must be strictly increasing; sort the observations by "
                          "time and drop repeated times.")
-    y = _as_real_array("theta_obs", theta_obs)
+    y = check.array(theta_obs, "theta_obs", where, unit="rad",
+                    fix="remove the NaN/inf observations (and their times) first.")
     if y.ndim == 0 or y.shape[-1] != times.size:
         raise ValueError(f"{where}: theta_obs must have the time axis last, of length len(t) = "
                          f"{times.size}, got shape {y.shape}.")
-    _check_finite("theta_obs", y)
     batch = y.shape[:-1]
     th0, om0 = _batch(theta0, omega0, where)
-    g = _check_positive("g", g, "m/s^2")
+    g = check.array(g, "g", where, positive=True, unit="m/s^2", fix="pass e.g. g=10.0.")
     try:
         th0 = np.broadcast_to(th0, batch)
         om0 = np.broadcast_to(om0, batch)
@@ -551,8 +537,8 @@ def length_posterior(theta_obs, t, *, theta0, omega0, g, noise_std, lengths, log
     except ValueError:
         raise ValueError(f"{where}: theta0, omega0 and g must be scalars or have the batch shape "
                          f"{batch} of theta_obs (one per pendulum).") from None
-    sd = _as_real_array("noise_std", noise_std)
-    _check_finite("noise_std", sd)
+    sd = check.array(noise_std, "noise_std", where, unit="rad",
+                     fix="pass the standard deviation of the noise at each time.")
     try:
         sd = np.broadcast_to(sd, times.shape)
     except ValueError:
@@ -563,22 +549,19 @@ def length_posterior(theta_obs, t, *, theta0, omega0, g, noise_std, lengths, log
         raise ValueError(f"{where}: noise_std must be > 0 at every time, got {sd[i]!r} at "
                          f"t={times[i]!r} s; drop the noise-free observations (e.g. t = 0 when "
                          "sigma = 0.1 t) from theta_obs, t and noise_std.")
-    L = _as_real_array("lengths", lengths)
-    if L.ndim != 1 or L.size < 2:
-        raise ValueError(f"{where}: lengths must be a 1-D grid of at least 2 lengths [m], got "
-                         f"shape {L.shape}; pass e.g. np.linspace(0.5, 2.5, 401).")
-    _check_positive("lengths", L, "m")
+    L = check.array(lengths, "lengths", where, ndim=1, positive=True, unit="m",
+                    fix="pass a grid of positive lengths, e.g. np.linspace(0.5, 2.5, 401).")
+    if L.size < 2:
+        raise ValueError(f"{where}: lengths must be a grid of at least 2 lengths [m], got "
+                         f"{L.size}; pass e.g. np.linspace(0.5, 2.5, 401).")
     if np.any(np.diff(L) <= 0):
         raise ValueError(f"{where}: lengths must be strictly increasing; pass e.g. "
                          "np.linspace(0.5, 2.5, 401).")
     if log_prior is None:
         lp = np.zeros(L.size)
     else:
-        lp = _as_real_array("log_prior", log_prior)
-        if lp.shape != L.shape:
-            raise ValueError(f"{where}: log_prior must have the shape of lengths {L.shape}, got "
-                             f"{lp.shape}.")
-        _check_finite("log_prior", lp)
+        lp = check.array(log_prior, "log_prior", where, shape=L.shape,
+                         fix="pass one finite log prior density per grid length.")
 
     flat_y = y.reshape(-1, times.size)
     flat = [a.reshape(-1) for a in (th0, om0, g)]

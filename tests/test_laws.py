@@ -49,7 +49,7 @@ def test_longer_windows_average_noise_away():
 @pytest.mark.parametrize(
     "kwargs, match",
     [
-        (dict(theta=np.r_[np.nan, np.zeros(500)], t=T, window=21), "theta must be finite"),
+        (dict(theta=np.r_[np.nan, np.zeros(500)], t=T, window=21), "theta=.*non-finite"),
         (dict(theta=np.zeros(501), t=T[::-1], window=21), "strictly increasing"),
         (dict(theta=np.zeros(501), t=T**2, window=21), "uniform"),
         (dict(theta=np.zeros(501), t=T, window=601), "longer than the series"),
@@ -113,9 +113,9 @@ def test_integrators_reject_bad_input(fn):
         fn(good, 1.0, 0.0, np.array([0.0, 0.1, 0.1, 0.2]))
     with pytest.raises(ValueError, match="uniform"):
         fn(good, 1.0, 0.0, np.array([0.0, 0.1, 0.3]))
-    with pytest.raises(ValueError, match="theta0 must be finite"):
+    with pytest.raises(ValueError, match="theta0=.*non-finite"):
         fn(good, np.nan, 0.0, T)
-    with pytest.raises(ValueError, match="t must be finite"):
+    with pytest.raises(ValueError, match="t=.*non-finite"):
         fn(good, 1.0, 0.0, np.r_[T[:-1], np.inf])
     with pytest.raises(TypeError, match="function"):
         fn("sin", 1.0, 0.0, T)
@@ -161,11 +161,11 @@ def test_length_posterior_is_calibrated():
     "change, match",
     [
         (dict(noise_std=0.1 * T), "noise_std must be > 0"),
-        (dict(theta_obs=np.full(501, np.nan)), "theta_obs must be finite"),
+        (dict(theta_obs=np.full(501, np.nan)), "theta_obs=.*non-finite"),
         (dict(t=T[::-1]), "strictly increasing"),
         (dict(lengths=np.array([2.0, 1.0])), "strictly increasing"),
-        (dict(lengths=np.array([0.0, 1.0])), "lengths must be positive"),
-        (dict(g=0.0), "g must be positive"),
+        (dict(lengths=np.array([0.0, 1.0])), "lengths=.*must be > 0"),
+        (dict(g=0.0), "g=.*must be > 0"),
     ],
 )
 def test_length_posterior_rejects_bad_input(change, match):
