@@ -38,6 +38,7 @@ TARGETS = {
     "01-": (60.0, 1024.0),
     "02-": (180.0, 1536.0),
     "03-": (240.0, 1536.0),
+    "06-": (100.0, 1536.0),
 }
 #: `make book` from an empty cache (issue 3).
 FULL_BUILD_TARGET_S = 300.0
