@@ -27,7 +27,7 @@ from __future__ import annotations
 import importlib
 
 from physgen import calibration, datasets, generator, laws, metrics, noise, pendulum, plotting
-from physgen import judging
+from physgen import judging, trajectory_sets
 from physgen.calibration import *  # noqa: F401,F403
 from physgen.datasets import *  # noqa: F401,F403
 from physgen.generator import *  # noqa: F401,F403
@@ -37,6 +37,7 @@ from physgen.metrics import *  # noqa: F401,F403
 from physgen.noise import *  # noqa: F401,F403
 from physgen.pendulum import *  # noqa: F401,F403
 from physgen.plotting import *  # noqa: F401,F403
+from physgen.trajectory_sets import *  # noqa: F401,F403
 
 __version__ = "0.1.0"
 
@@ -52,6 +53,7 @@ __all__ = [
     *laws.__all__,
     *plotting.__all__,
     *judging.__all__,
+    *trajectory_sets.__all__,
 ]
 
 
