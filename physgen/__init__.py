@@ -16,6 +16,8 @@ models*. Each module holds one concept and is re-exported here:
   generators (the original VAE/WGAN notebooks' data, and its fix).
 - :mod:`physgen.judging`: judges of generated trajectories, generic and
   physics-aware (:func:`fit_pendulum`, :func:`two_sample_test`, ...).
+- :mod:`physgen.laws`: learned laws of motion: derivatives of noisy data,
+  integrators for a learned right-hand side, the posterior of the length.
 - :mod:`physgen.plotting`: figures (every helper takes ``ax=None`` and returns
   the axes).
 
@@ -36,6 +38,7 @@ from physgen import (
     datasets,
     generator,
     judging,
+    laws,
     metrics,
     noise,
     pendulum,
@@ -46,6 +49,7 @@ from physgen.calibration import *  # noqa: F401,F403
 from physgen.datasets import *  # noqa: F401,F403
 from physgen.generator import *  # noqa: F401,F403
 from physgen.judging import *  # noqa: F401,F403
+from physgen.laws import *  # noqa: F401,F403
 from physgen.metrics import *  # noqa: F401,F403
 from physgen.noise import *  # noqa: F401,F403
 from physgen.pendulum import *  # noqa: F401,F403
@@ -63,6 +67,7 @@ __all__ = [
     *datasets.__all__,
     *metrics.__all__,
     *calibration.__all__,
+    *laws.__all__,
     *plotting.__all__,
     *judging.__all__,
     *trajectory_sets.__all__,

@@ -98,6 +98,7 @@ def test_colab_cell_installs_physgen_and_keeps_tensorflow(monkeypatch):
         "physgen @ git+https://github.com/someone/fork@dev",
         f"tensorflow-probability=={sn.TFP_VERSION}",
         f"tf-keras=={tf_minor}.*",
+        f"pysindy=={sn.PYSINDY_VERSION}",
     ]
     # Nothing that would replace Colab's TensorFlow.
     assert not any(r.split("=")[0].strip() in ("tensorflow", "keras") for r in reqs)
@@ -107,6 +108,11 @@ def test_colab_cell_installs_physgen_and_keeps_tensorflow(monkeypatch):
 def test_tfp_pin_matches_requirements():
     text = (sn.ROOT / "requirements.txt").read_text(encoding="utf-8")
     assert f"tensorflow-probability=={sn.TFP_VERSION}" in text.splitlines()
+
+
+def test_pysindy_pin_matches_requirements():
+    text = (sn.ROOT / "requirements.txt").read_text(encoding="utf-8")
+    assert f"pysindy=={sn.PYSINDY_VERSION}" in text.splitlines()
 
 
 HEADER = "---\nkernelspec:\n  name: python3\n  display_name: Python 3\n---\n\n# Title\n\n"

@@ -38,6 +38,10 @@ COLAB_MARKER = "# Colab only: install physgen"
 #: TensorFlow Probability release the course is tested with (requirements.txt).
 TFP_VERSION = "0.25.0"
 
+#: pysindy release the course is tested with (requirements.txt); Colab's own
+#: scikit-learn satisfies its requirements.
+PYSINDY_VERSION = "2.1.0"
+
 _CELL_TEMPLATE = '''\
 ```{{code-cell}} ipython3
 :tags: [remove-cell]
@@ -59,7 +63,8 @@ if "google.colab" in sys.modules:
     subprocess.run(
         [sys.executable, "-m", "pip", "install", "--quiet",
          "physgen @ git+{url}@{branch}",
-         "tensorflow-probability=={tfp}", f"tf-keras=={{tf_minor}}.*"],
+         "tensorflow-probability=={tfp}", f"tf-keras=={{tf_minor}}.*",
+         "pysindy=={pysindy}"],
         check=True,
     )
     importlib.invalidate_caches()'''
@@ -90,7 +95,8 @@ def colab_source(url: str, branch: str) -> str:
     >>> "physgen @ git+https://github.com/me/fork@main" in src
     True
     """
-    return _SOURCE_TEMPLATE.format(url=url, branch=branch, tfp=TFP_VERSION)
+    return _SOURCE_TEMPLATE.format(url=url, branch=branch, tfp=TFP_VERSION,
+                                   pysindy=PYSINDY_VERSION)
 
 
 def colab_cell_markdown(url: str, branch: str) -> str:
