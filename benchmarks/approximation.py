@@ -1,6 +1,6 @@
 """Benchmark: the original set-up against the improved one (chapter 2).
 
-Trains both configurations (``physgen.models.ORIGINAL`` and ``IMPROVED``) on the same
+Trains both configurations (``physgen.nn.ORIGINAL`` and ``IMPROVED``) on the same
 70 training trajectories of the original grid (Euler-Cromer targets, noise 0.1*t,
 the original's accumulating jitter), early-stops / picks the best epoch on the same 15
 validation trajectories, and scores both on the same 15 test trajectories against
@@ -31,7 +31,7 @@ def main(argv=None) -> int:
                         help="seed of the data, the split and the training (default: chapter 2's)")
     args = parser.parse_args(argv)
 
-    from physgen import models
+    from physgen import nn
 
     rng = np.random.default_rng(args.seed)
     data = make_dataset(ORIGINAL_GRID, accumulate_jitter=True, rng=rng)
@@ -39,8 +39,8 @@ def main(argv=None) -> int:
     train, val, test = split_by_trajectory(data, rng=rng)
 
     rows = []
-    for name, config in [("original", models.ORIGINAL), ("improved", models.IMPROVED)]:
-        res = models.train_regressor(config, train, validation=val, seed=args.seed)
+    for name, config in [("original", nn.ORIGINAL), ("improved", nn.IMPROVED)]:
+        res = nn.train(config, train, validation=val, seed=args.seed)
         err = rmse(test.truth, res.predict(test.features))
         rows.append((name, err, res.seconds, res.epochs_run))
 

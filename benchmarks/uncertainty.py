@@ -2,7 +2,7 @@
 
 Trains, on the original grid (exact targets, noise 0.1 t, split by trajectory
 as in ``book/03-bayesian.md``), chapter 2's deterministic network
-(``physgen.models.IMPROVED``), the original's two MSE-trained "Bayesian" heads,
+(``physgen.nn.IMPROVED``), the original's two MSE-trained "Bayesian" heads,
 the aleatoric network, the Bayesian network (fine-tuned from the aleatoric
 one, as in the chapter, and from scratch) and a 3-member deep ensemble; then
 prints one table: mean RMSE against the clean truth, NLL, CRPS, 90 % coverage
@@ -34,8 +34,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     start = time.perf_counter()
-    from physgen import models
-    from physgen import probabilistic as pr
+    from physgen import nn
 
     import_seconds = time.perf_counter() - start
     rng = np.random.default_rng(args.seed)
@@ -55,34 +54,34 @@ def main(argv=None) -> int:
                 cal.coverage(y, mu, sd, level=0.9), seconds]
 
     rows = []
-    det = models.train_regressor(models.IMPROVED, train, validation=validation, seed=args.seed)
-    rows.append(row("deterministic (models.IMPROVED)", det.predict(test.features), None,
+    det = nn.train(nn.IMPROVED, train, validation=validation, seed=args.seed)
+    rows.append(row("deterministic (nn.IMPROVED)", det.predict(test.features), None,
                     det.seconds))
-    for name, cfg in [("original, fixed scale (batch 256)", pr.ORIGINAL_FIXED),
-                      ("original, softplus scale (batch 256)", pr.ORIGINAL_SOFTPLUS)]:
-        m = pr.train(cfg.replace(batch_size=256), train.features, train.target, seed=args.seed,
+    for name, cfg in [("original, fixed scale (batch 256)", nn.ORIGINAL_FIXED),
+                      ("original, softplus scale (batch 256)", nn.ORIGINAL_SOFTPLUS)]:
+        m = nn.train(cfg.replace(batch_size=256), (train.features, train.target), seed=args.seed,
                      validation=(validation.features, validation.target))
-        p = m.predict(test.features)
-        rows.append(row(name, p.mean, p.std, m.train_seconds))
-    aleatoric = pr.train(pr.ALEATORIC, train.features, train.target, seed=args.seed)
-    p = aleatoric.predict(test.features)
-    rows.append(row("aleatoric (ALEATORIC)", p.mean, p.std, aleatoric.train_seconds))
-    bnn = pr.train(pr.BAYESIAN_FINETUNE, train.features, train.target, seed=args.seed,
+        p = m.predictive(test.features)
+        rows.append(row(name, p.mean, p.std, m.seconds))
+    aleatoric = nn.train(nn.ALEATORIC, (train.features, train.target), seed=args.seed)
+    p = aleatoric.predictive(test.features)
+    rows.append(row("aleatoric (ALEATORIC)", p.mean, p.std, aleatoric.seconds))
+    bnn = nn.train(nn.BAYESIAN_FINETUNE, (train.features, train.target), seed=args.seed,
                    init_from=aleatoric)
-    p = bnn.predict(test.features, n_samples=200, rng=rng)
+    p = bnn.predictive(test.features, n_samples=200, rng=rng)
     rows.append(row("Bayesian (BAYESIAN_FINETUNE, + aleatoric time)", p.mean, p.std,
-                    bnn.train_seconds + aleatoric.train_seconds))
+                    bnn.seconds + aleatoric.seconds))
     bnn_row = rows[-1]
     if not args.skip_scratch:
-        scratch = pr.train(pr.BAYESIAN, train.features, train.target, seed=args.seed)
-        p = scratch.predict(test.features, n_samples=200, rng=rng)
+        scratch = nn.train(nn.BAYESIAN, (train.features, train.target), seed=args.seed)
+        p = scratch.predictive(test.features, n_samples=200, rng=rng)
         rows.append(row("Bayesian from scratch (BAYESIAN)", p.mean, p.std,
-                        scratch.train_seconds))
-    members = [aleatoric] + [pr.train(pr.ALEATORIC, train.features, train.target,
+                        scratch.seconds))
+    members = [aleatoric] + [nn.train(nn.ALEATORIC, (train.features, train.target),
                                       seed=args.seed + i) for i in (1, 2)]
-    ens = pr.Ensemble(members)
-    p = ens.predict(test.features)
-    rows.append(row("deep ensemble (3 x ALEATORIC)", p.mean, p.std, ens.train_seconds))
+    ens = nn.Ensemble(members)
+    p = ens.predictive(test.features)
+    rows.append(row("deep ensemble (3 x ALEATORIC)", p.mean, p.std, ens.seconds))
 
     def fmt(v, digits):
         return "—" if v is None else f"{v:.{digits}f}"

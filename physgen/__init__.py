@@ -15,9 +15,9 @@ models*. Each module holds one concept and is re-exported here:
 - :mod:`physgen.plotting`: figures (every helper takes ``ax=None`` and returns
   the axes).
 
-The modules that need TensorFlow, :mod:`physgen.models` (chapter 2) and
-:mod:`physgen.probabilistic` (chapter 3), are imported only when first used,
-so ``import physgen`` stays fast and TensorFlow-free.
+The neural networks of chapters 2 and 3, :mod:`physgen.nn` (one stack: config,
+builder, training loop, results, sampling), need TensorFlow and are imported only
+when first used, so ``import physgen`` stays fast and TensorFlow-free.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from physgen.plotting import *  # noqa: F401,F403
 
 __version__ = "0.1.0"
 
-_LAZY_SUBMODULES = ("models", "probabilistic")
+_LAZY_SUBMODULES = ("nn",)
 
 __all__ = [
     *pendulum.__all__,
@@ -49,7 +49,7 @@ __all__ = [
 
 
 def __getattr__(name: str):
-    # physgen.models / physgen.probabilistic import TensorFlow: load on first use.
+    # physgen.nn imports TensorFlow: load it on first use.
     if name in _LAZY_SUBMODULES:
         return importlib.import_module(f"physgen.{name}")
     raise AttributeError(f"module 'physgen' has no attribute {name!r}")

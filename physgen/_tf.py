@@ -1,6 +1,6 @@
 """TensorFlow set-up shared by the modules that build models.
 
-Only :mod:`physgen.models` and :mod:`physgen.probabilistic` import this module,
+Only :mod:`physgen.nn` imports this module,
 so ``import physgen`` and the physics chapters never start TensorFlow.
 
 TensorFlow Probability 0.25 works only with Keras 2, so the models use the
@@ -19,7 +19,6 @@ import warnings
 # ``tfp.layers`` resolve to Keras 2.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
-
 
 
 def _import_tensorflow_quietly():

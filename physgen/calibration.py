@@ -29,6 +29,7 @@ values, non-positive standard deviations and levels outside (0, 1) raise a
 Examples
 --------
 >>> import numpy as np
+
 >>> from physgen.calibration import coverage, gaussian_nll, crps_gaussian
 >>> rng = np.random.default_rng(0)
 >>> y = rng.normal(0.0, 2.0, size=100_000)
@@ -43,11 +44,12 @@ Examples
 from __future__ import annotations
 
 import math
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import special, stats
+
+from physgen import _validation as check
 
 __all__ = [
     "STANDARD_LEVELS",
@@ -76,43 +78,22 @@ _HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
 
 # --------------------------------------------------------------------------- checks
 def _as_finite(name: str, value, func: str) -> np.ndarray:
-    try:
-        arr = np.asarray(value, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(
-            f"{func}: {name} must be an array of real numbers, got {type(value).__name__}; "
-            "pass a NumPy array."
-        ) from exc
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(
-            f"{func}: {name} contains NaN or inf; remove non-finite values before scoring."
-        )
-    return arr
+    return check.array(value, name, func, nonempty=False,
+                   fix="remove non-finite values before scoring.")
 
 
 def _check_level(level, func: str) -> float:
-    if isinstance(level, bool) or not isinstance(level, numbers.Real):
-        raise TypeError(f"{func}: level must be a float in (0, 1), got {level!r}; pass e.g. 0.9.")
-    level = float(level)
-    if not 0.0 < level < 1.0:
-        raise ValueError(
-            f"{func}: level must lie strictly between 0 and 1, got {level!r}; "
-            "pass the interval's probability as a fraction, e.g. level=0.9 for 90 %."
-        )
-    return level
+    return check.real(level, "level", func, positive=True, below=1.0,
+                  fix="pass the interval's probability as a fraction, e.g. level=0.9 for 90 %.")
 
 
 def _check_levels(levels, func: str) -> np.ndarray:
-    arr = np.atleast_1d(np.asarray(levels, dtype=float))
-    if arr.ndim != 1 or arr.size == 0:
-        raise ValueError(f"{func}: levels must be a non-empty 1-d sequence, got {levels!r}.")
-    bad = arr[~((arr > 0.0) & (arr < 1.0))]
-    if bad.size:
-        raise ValueError(
-            f"{func}: every level must lie strictly between 0 and 1, got {bad.tolist()}; "
-            "pass fractions such as (0.5, 0.9, 0.95)."
-        )
-    return arr
+    arr = check.array(levels, "levels", func, ndim=(0, 1), positive=True,
+                  fix="pass fractions such as (0.5, 0.9, 0.95).")
+    if np.any(arr >= 1):
+        raise ValueError(f"{func}: every level must lie strictly between 0 and 1, got "
+                         f"{arr.tolist()}; pass fractions such as (0.5, 0.9, 0.95).")
+    return np.atleast_1d(arr)
 
 
 def _gaussian_args(y, mean, std, func: str):
@@ -120,11 +101,7 @@ def _gaussian_args(y, mean, std, func: str):
     y = _as_finite("y", y, func)
     mean = _as_finite("mean", mean, func)
     std = _as_finite("std", std, func)
-    if y.shape != mean.shape:
-        raise ValueError(
-            f"{func}: y and mean must have the same shape, got {y.shape} and {mean.shape}; "
-            "pass one predicted mean per observation."
-        )
+    check.same_shape(y, mean, ("y", "mean"), func, fix="pass one predicted mean per observation.")
     if std.ndim and std.shape != y.shape:
         raise ValueError(
             f"{func}: std must be a scalar or have y's shape {y.shape}, got {std.shape}; "
@@ -155,11 +132,11 @@ def _samples_args(y, samples, func: str):
 
 # --------------------------------------------------------------------------- intervals
 def central_interval(mean, std, *, level: float = 0.9):
-    """Central interval of a Normal that holds a fraction ``level`` of its mass.
+    r"""Central interval of a Normal that holds a fraction ``level`` of its mass.
 
     .. math::
 
-        \\mu \\pm z_{(1+\\ell)/2}\\,\\sigma, \\qquad z_q = \\Phi^{-1}(q).
+        \mu \pm z_{(1+\ell)/2}\,\sigma, \qquad z_q = \Phi^{-1}(q).
 
     Parameters
     ----------
@@ -252,11 +229,11 @@ def coverage_table(y, mean, std, *, levels=STANDARD_LEVELS) -> dict[float, float
 
 # --------------------------------------------------------------------------- scores
 def gaussian_nll(y, mean, std, *, reduce: bool = True):
-    """Negative log-likelihood [nats] of observations under Normal predictions.
+    r"""Negative log-likelihood [nats] of observations under Normal predictions.
 
     .. math::
 
-        \\mathrm{NLL} = \\tfrac12 \\log(2\\pi\\sigma^2) + \\frac{(y-\\mu)^2}{2\\sigma^2}.
+        \mathrm{NLL} = \tfrac12 \log(2\pi\sigma^2) + \frac{(y-\mu)^2}{2\sigma^2}.
 
     Parameters
     ----------
@@ -278,15 +255,15 @@ def gaussian_nll(y, mean, std, *, reduce: bool = True):
 
 
 def gaussian_nll_floor(true_std) -> float:
-    """Best achievable mean Gaussian NLL [nats] when the noise has std ``true_std``.
+    r"""Best achievable mean Gaussian NLL [nats] when the noise has std ``true_std``.
 
     A prediction equal to the clean truth with the true noise level minimises
     the expected NLL; its value is the Normal's entropy, averaged over rows:
 
     .. math::
 
-        \\mathrm{NLL}_{\\min} = \\frac1n\\sum_i \\left[\\tfrac12\\log(2\\pi\\sigma_i^2)
-        + \\tfrac12\\right].
+        \mathrm{NLL}_{\min} = \frac1n\sum_i \left[\tfrac12\log(2\pi\sigma_i^2)
+        + \tfrac12\right].
 
     Parameters
     ----------
@@ -299,24 +276,19 @@ def gaussian_nll_floor(true_std) -> float:
     float
         The floor [nats].
     """
-    std = _as_finite("true_std", true_std, "gaussian_nll_floor")
-    if std.size == 0:
-        raise ValueError("gaussian_nll_floor: true_std is empty; pass one std per scored row.")
-    if np.any(std <= 0):
-        raise ValueError(
-            "gaussian_nll_floor: true_std must be > 0 (noise-free rows have an NLL floor of "
-            "-inf); drop the rows where the true noise is zero, e.g. t = 0 for GrowingNoise."
-        )
+    std = check.array(true_std, "true_std", "gaussian_nll_floor", positive=True, unit="rad",
+                      fix="noise-free rows have an NLL floor of -inf: drop the rows where the "
+                          "true noise is zero, e.g. t = 0 for GrowingNoise.")
     return float(np.mean(_HALF_LOG_2PI + np.log(std) + 0.5))
 
 
 def crps_gaussian(y, mean, std, *, reduce: bool = False):
-    """Continuous ranked probability score of Normal predictions, closed form.
+    r"""Continuous ranked probability score of Normal predictions, closed form.
 
     .. math::
 
-        \\mathrm{CRPS} = \\sigma\\left[z\\,(2\\Phi(z)-1) + 2\\varphi(z)
-        - \\tfrac{1}{\\sqrt{\\pi}}\\right], \\qquad z = \\frac{y-\\mu}{\\sigma}.
+        \mathrm{CRPS} = \sigma\left[z\,(2\Phi(z)-1) + 2\varphi(z)
+        - \tfrac{1}{\sqrt{\pi}}\right], \qquad z = \frac{y-\mu}{\sigma}.
 
     Parameters
     ----------
@@ -340,11 +312,11 @@ def crps_gaussian(y, mean, std, *, reduce: bool = False):
 
 
 def crps_samples(y, samples, *, reduce: bool = False):
-    """CRPS estimated from samples of the predictive distribution.
+    r"""CRPS estimated from samples of the predictive distribution.
 
-    Uses :math:`\\mathrm{CRPS} = \\mathbb E|X-y| - \\tfrac12\\mathbb E|X-X'|`
+    Uses :math:`\mathrm{CRPS} = \mathbb E|X-y| - \tfrac12\mathbb E|X-X'|`
     with the empirical distribution of the samples (computed by sorting, in
-    :math:`O(m\\log m)` per observation).
+    :math:`O(m\log m)` per observation).
 
     Parameters
     ----------
@@ -372,7 +344,7 @@ def crps_samples(y, samples, *, reduce: bool = False):
 
 
 # --------------------------------------------------------------------------- calibration curve
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class CalibrationCurve:
     """Observed against nominal coverage of central intervals.
 
@@ -444,11 +416,11 @@ def calibration_error(curve_or_y, mean=None, std=None, *, levels=None) -> float:
 
 # --------------------------------------------------------------------------- sharpness
 def sharpness(std) -> float:
-    """Root-mean-square predictive standard deviation [rad] (smaller = sharper).
+    r"""Root-mean-square predictive standard deviation [rad] (smaller = sharper).
 
     .. math::
 
-        \\mathrm{sharpness} = \\sqrt{\\tfrac1n \\textstyle\\sum_i \\sigma_i^2}.
+        \mathrm{sharpness} = \sqrt{\tfrac1n \textstyle\sum_i \sigma_i^2}.
 
     Sharpness ignores the data: it is only worth having together with good
     calibration.

@@ -1,6 +1,6 @@
-"""Tabular pendulum datasets (the original's layout) and their honest split.
+r"""Tabular pendulum datasets (the original's layout) and their honest split.
 
-The original code learns :math:`\\theta(t)` from a table whose rows are
+The original code learns :math:`\theta(t)` from a table whose rows are
 single time points: the features are :data:`FEATURES` =
 ``(theta0, omega0, t, m, g, l)`` and the target is the noisy angle at ``t``.
 This module builds that table, vectorised over every trajectory, from
@@ -50,17 +50,19 @@ Examples
 from __future__ import annotations
 
 import math
-import numbers
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from physgen.generator import PendulumParameters, PendulumPrior, _check_n
+from physgen.generator import PendulumParameters, PendulumPrior
 from physgen.noise import GrowingNoise, NoiseModel, NoNoise
-from physgen.pendulum import simulate
+from physgen.pendulum import METHODS, simulate
+from physgen import _validation as check
 
 __all__ = [
     "FEATURES",
+    "FEATURE_SOURCES",
+    "feature_rows",
     "ParameterGrid",
     "ORIGINAL_GRID",
     "Dataset",
@@ -75,6 +77,10 @@ __all__ = [
 #: initial angular velocity [rad/s], time [s], mass [kg], gravitational
 #: acceleration [m/s^2], length [m].
 FEATURES = ("theta0", "omega0", "t", "m", "g", "l")
+#: Where each feature comes from: a field of :class:`physgen.PendulumParameters`,
+#: or ``None`` for the time.
+FEATURE_SOURCES = {"theta0": "theta0", "omega0": "omega0", "t": None, "m": "mass", "g": "g",
+                   "l": "length"}
 
 # Order in which jitter is drawn for each trajectory (the original's order).
 _JITTER_ORDER = ("theta0", "omega0", "mass", "g", "length")
@@ -85,37 +91,60 @@ def _readonly(a: np.ndarray) -> np.ndarray:
     return a
 
 
-def _check_real(name: str, value, where: str, *, unit: str, positive: bool = False,
-                nonnegative: bool = False, example: str = "") -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(
-            f"{where}: {name} must be a real number [{unit}], got {value!r}; {example}"
-        )
-    v = float(value)
-    if not math.isfinite(v):
-        raise ValueError(f"{where}: {name} must be finite [{unit}], got {v!r}; {example}")
-    if positive and v <= 0:
-        raise ValueError(f"{where}: {name} must be > 0 [{unit}], got {v!r}; {example}")
-    if nonnegative and v < 0:
-        raise ValueError(f"{where}: {name} must be >= 0 [{unit}], got {v!r}; {example}")
-    return v
+def feature_rows(params, t) -> np.ndarray:
+    """Feature rows of pendulums on a time grid, columns :data:`FEATURES`.
+
+    The one builder of network inputs: datasets, predictions and samples all
+    use it, so a feature always means the same thing.
+
+    Parameters
+    ----------
+    params : PendulumParameters or Mapping
+        ``n`` pendulums, or one pendulum as a mapping with the fields of
+        :class:`physgen.PendulumParameters` (``theta0`` [rad], ``omega0``
+        [rad/s], and optional ``length`` [m], ``g`` [m/s^2], ``mass`` [kg],
+        with that class's defaults: 1 m, 9.81 m/s^2, 1 kg).
+    t : array_like, shape (T,)
+        Times [s], finite.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n, T, 6), or (T, 6) for a mapping
+
+    Examples
+    --------
+    >>> from physgen import feature_rows
+    >>> feature_rows(dict(theta0=1.0, omega0=0.5, length=2.0, g=10.0), [0.0, 0.1])
+    array([[ 1. ,  0.5,  0. ,  1. , 10. ,  2. ],
+           [ 1. ,  0.5,  0.1,  1. , 10. ,  2. ]])
+    """
+    single = False
+    if not isinstance(params, PendulumParameters):
+        if not hasattr(params, "keys"):
+            raise TypeError(f"feature_rows: params must be PendulumParameters or a mapping, "
+                            f"got {type(params).__name__}; pass e.g. "
+                            "dict(theta0=1.0, omega0=1.0, length=1.0, g=10.0).")
+        allowed = {"theta0", "omega0", "length", "g", "mass"}
+        if set(params) - allowed or not {"theta0", "omega0"} <= set(params):
+            raise ValueError(f"feature_rows: params={dict(params)!r} must have theta0 and "
+                             f"omega0 and may have length, g, mass (no other keys); pass e.g. "
+                             "dict(theta0=1.0, omega0=1.0, length=1.0, g=10.0).")
+        params = PendulumParameters(**params)
+        single = True
+    times = check.array(t, "t", "feature_rows", ndim=1, unit="s",
+                    fix="pass a 1-D grid of finite times such as np.arange(500) * 0.01.")
+    values = params.as_dict()
+    out = np.empty((len(params), times.size, len(FEATURES)))
+    for j, name in enumerate(FEATURES):
+        source = FEATURE_SOURCES[name]
+        out[..., j] = times[None, :] if source is None else values[source][:, None]
+    return out[0] if single else out
 
 
-def _check_values(name: str, values, *, unit: str, positive: bool) -> tuple[float, ...]:
-    where = "ParameterGrid"
-    example = f"pass a non-empty sequence of floats, e.g. {name}=(1.0, 2.0)."
-    if isinstance(values, (str, bytes)) or isinstance(values, numbers.Real):
-        raise TypeError(f"{where}: {name} must be a sequence of values [{unit}], got "
-                        f"{values!r}; {example}")
-    try:
-        vals = tuple(values)
-    except TypeError:
-        raise TypeError(f"{where}: {name} must be a sequence of values [{unit}], got "
-                        f"{values!r}; {example}") from None
-    if not vals:
-        raise ValueError(f"{where}: {name} is empty; {example}")
-    return tuple(_check_real(name, v, where, unit=unit, positive=positive, example=example)
-                 for v in vals)
+def _values(name: str, values, *, unit: str, positive: bool) -> tuple[float, ...]:
+    fix = f"pass a non-empty sequence of floats [{unit}], e.g. {name}=(1.0, 2.0)."
+    return check.sequence(values, name, "ParameterGrid", fix=fix, item=lambda x, item: check.real(
+        x, item, "ParameterGrid", unit=unit, positive=positive, fix=fix))
 
 
 @dataclass(frozen=True)
@@ -177,22 +206,20 @@ class ParameterGrid:
 
     def __post_init__(self):
         set_ = object.__setattr__
-        set_(self, "theta0", _check_values("theta0", self.theta0, unit="rad", positive=False))
-        set_(self, "omega0", _check_values("omega0", self.omega0, unit="rad/s", positive=False))
-        set_(self, "mass", _check_values("mass", self.mass, unit="kg", positive=True))
-        set_(self, "length", _check_values("length", self.length, unit="m", positive=True))
-        set_(self, "g", _check_real("g", self.g, "ParameterGrid", unit="m/s^2", positive=True,
-                                    example="pass e.g. g=9.81."))
-        set_(self, "dt", _check_real("dt", self.dt, "ParameterGrid", unit="s", positive=True,
-                                     example="pass e.g. dt=0.01."))
-        if isinstance(self.n_steps, bool) or not isinstance(self.n_steps, numbers.Integral) \
-                or self.n_steps < 1:
-            raise ValueError(f"ParameterGrid: n_steps must be an integer >= 1, got "
-                             f"{self.n_steps!r}; pass e.g. n_steps=500.")
-        set_(self, "n_steps", int(self.n_steps))
-        set_(self, "jitter", _check_jitter(self.jitter, "ParameterGrid"))
-        _check_noise(self.noise, "ParameterGrid")
-        _check_method(self.method, "ParameterGrid")
+        w = "ParameterGrid"
+        set_(self, "theta0", _values("theta0", self.theta0, unit="rad", positive=False))
+        set_(self, "omega0", _values("omega0", self.omega0, unit="rad/s", positive=False))
+        set_(self, "mass", _values("mass", self.mass, unit="kg", positive=True))
+        set_(self, "length", _values("length", self.length, unit="m", positive=True))
+        set_(self, "g", check.real(self.g, "g", w, unit="m/s^2", positive=True,
+                               fix="pass e.g. g=9.81."))
+        set_(self, "dt", check.real(self.dt, "dt", w, unit="s", positive=True,
+                                fix="pass e.g. dt=0.01."))
+        set_(self, "n_steps", check.integer(self.n_steps, "n_steps", w, minimum=1,
+                                        fix="pass e.g. n_steps=500."))
+        set_(self, "jitter", _jitter(self.jitter, w))
+        _noise(self.noise, w)
+        check.choice(self.method, "method", w, METHODS)
 
     @property
     def t(self) -> np.ndarray:
@@ -246,10 +273,8 @@ class ParameterGrid:
         >>> len(p)
         100
         """
-        jitter = self.jitter if jitter is None else _check_jitter(jitter, "sample_parameters")
-        if not isinstance(accumulate_jitter, (bool, np.bool_)):
-            raise TypeError(f"sample_parameters: accumulate_jitter must be True or False, got "
-                            f"{accumulate_jitter!r}.")
+        jitter = self.jitter if jitter is None else _jitter(jitter, "sample_parameters")
+        accumulate_jitter = check.boolean(accumulate_jitter, "accumulate_jitter", "sample_parameters")
         nominal = self.parameters()
         gen = np.random.default_rng(rng)
         n = len(nominal)
@@ -279,28 +304,15 @@ def _jittered(values: dict, jitter: float) -> PendulumParameters:
     return PendulumParameters(**values)
 
 
-def _check_jitter(jitter, where: str) -> float:
-    return _check_real("jitter", jitter, where, unit="same units as each parameter",
-                       nonnegative=True, example="pass a standard deviation such as 0.05 "
-                       "(or 0 for none).")
+def _jitter(jitter, where: str) -> float:
+    return check.real(jitter, "jitter", where, unit="same units as each parameter",
+                  nonnegative=True, fix="pass a standard deviation such as 0.05 (or 0 for none).")
 
 
-def _check_noise(noise, where: str) -> None:
-    if not isinstance(noise, NoiseModel):
-        raise TypeError(
-            f"{where}: noise must be a noise model, got {noise!r}; pass physgen.NoNoise(), "
-            "physgen.ConstantNoise(sigma) or physgen.GrowingNoise(rate)."
-        )
-
-
-def _check_method(method, where: str) -> None:
-    from physgen import pendulum
-
-    methods = getattr(pendulum, "METHODS", None)
-    if not isinstance(method, str) or (methods is not None and method not in methods):
-        raise ValueError(
-            f"{where}: unknown method {method!r}; pass one of {methods}."
-        )
+def _noise(noise, where: str) -> NoiseModel:
+    return check.instance(noise, NoiseModel, "noise", where,
+                      fix="pass physgen.NoNoise(), physgen.ConstantNoise(sigma) or "
+                          "physgen.GrowingNoise(rate).")
 
 
 #: The original code's training grid: theta0 and omega0 in
@@ -407,8 +419,7 @@ class Dataset:
         >>> make_dataset(ORIGINAL_GRID, rng=0).column("t")[:3]
         array([0.  , 0.01, 0.02])
         """
-        if name not in FEATURES:
-            raise ValueError(f"column: unknown feature {name!r}; pass one of {FEATURES}.")
+        check.choice(name, "name", "column", FEATURES)
         return self.features[:, FEATURES.index(name)]
 
     def as_trajectories(self, values) -> np.ndarray:
@@ -571,9 +582,7 @@ def make_dataset(source, *, t=None, n=None, noise=None, jitter=None, accumulate_
     >>> bool(np.all(ds.features[:, 3] == 1.0))  # mass column: PendulumPrior() fixes 1 kg
     True
     """
-    if not isinstance(accumulate_jitter, (bool, np.bool_)):
-        raise TypeError(f"make_dataset: accumulate_jitter must be True or False, got "
-                        f"{accumulate_jitter!r}.")
+    accumulate_jitter = check.boolean(accumulate_jitter, "accumulate_jitter", "make_dataset")
     gen = np.random.default_rng(rng)
     if isinstance(source, ParameterGrid):
         if n is not None:
@@ -585,9 +594,9 @@ def make_dataset(source, *, t=None, n=None, noise=None, jitter=None, accumulate_
         noise = source.noise if noise is None else noise
         method = source.method if method is None else method
         jitter = source.jitter if jitter is None else jitter
-        _check_noise(noise, "make_dataset")
-        _check_method(method, "make_dataset")
-        jitter = _check_jitter(jitter, "make_dataset")
+        _noise(noise, "make_dataset")
+        check.choice(method, "method", "make_dataset", METHODS)
+        jitter = _jitter(jitter, "make_dataset")
         params = source.sample_parameters(jitter=jitter, accumulate_jitter=accumulate_jitter,
                                           rng=gen)
     elif isinstance(source, PendulumPrior):
@@ -601,13 +610,14 @@ def make_dataset(source, *, t=None, n=None, noise=None, jitter=None, accumulate_
             raise ValueError("make_dataset: accumulate_jitter=True reproduces the original "
                              "grid's loop bug and needs a ParameterGrid source; drop it for a "
                              "PendulumPrior.")
-        n = _check_n(n, "make_dataset")
+        n = check.integer(n, "n", "make_dataset", minimum=0, fix="pass the number of pendulums, "
+                      "e.g. n=100.")
         times = t
         noise = NoNoise() if noise is None else noise
         method = "exact" if method is None else method
-        jitter = 0.0 if jitter is None else _check_jitter(jitter, "make_dataset")
-        _check_noise(noise, "make_dataset")
-        _check_method(method, "make_dataset")
+        jitter = 0.0 if jitter is None else _jitter(jitter, "make_dataset")
+        _noise(noise, "make_dataset")
+        check.choice(method, "method", "make_dataset", METHODS)
         params = source.sample(n, rng=gen)
         if jitter > 0 and n > 0:
             eps = jitter * gen.standard_normal((n, len(_JITTER_ORDER)))
@@ -634,13 +644,7 @@ def make_dataset(source, *, t=None, n=None, noise=None, jitter=None, accumulate_
         truth2 = np.asarray(exact.theta, dtype=float).reshape(n_traj, T)
     target2 = noise.sample(clean2, tt, rng=gen)
 
-    features = np.empty((n_traj, T, len(FEATURES)))
-    features[..., 0] = params.theta0[:, None]
-    features[..., 1] = params.omega0[:, None]
-    features[..., 2] = tt[None, :]
-    features[..., 3] = params.mass[:, None]
-    features[..., 4] = params.g[:, None]
-    features[..., 5] = params.length[:, None]
+    features = feature_rows(params, tt)
     ids = np.arange(n_traj, dtype=np.int64)
     clean = _readonly(clean2.reshape(-1).copy())
     return Dataset(
@@ -657,10 +661,9 @@ def make_dataset(source, *, t=None, n=None, noise=None, jitter=None, accumulate_
     )
 
 
-def _check_dataset(dataset, where: str) -> None:
-    if not isinstance(dataset, Dataset):
-        raise TypeError(f"{where}: dataset must be a physgen Dataset, got "
-                        f"{type(dataset).__name__}; build one with physgen.make_dataset(...).")
+def _dataset(dataset, where: str) -> Dataset:
+    return check.instance(dataset, Dataset, "dataset", where,
+                      fix="build one with physgen.make_dataset(...).")
 
 
 def split_by_trajectory(dataset: Dataset, *, fractions=(0.7, 0.15, 0.15),
@@ -696,13 +699,11 @@ def split_by_trajectory(dataset: Dataset, *, fractions=(0.7, 0.15, 0.15),
     >>> np.intersect1d(train.ids, test.ids).size
     0
     """
-    _check_dataset(dataset, "split_by_trajectory")
-    try:
-        fr = np.asarray(fractions, dtype=float)
-    except (TypeError, ValueError):
-        fr = None
-    if fr is None or fr.shape != (3,) or not np.all(np.isfinite(fr)) or np.any(fr < 0) \
-            or not math.isclose(fr.sum(), 1.0, abs_tol=1e-9) or fr[0] <= 0:
+    _dataset(dataset, "split_by_trajectory")
+    fix = "pass e.g. fractions=(0.7, 0.15, 0.15)."
+    fr = check.array(fractions, "fractions", "split_by_trajectory", shape=(3,), nonnegative=True,
+                 fix=fix)
+    if not math.isclose(fr.sum(), 1.0, abs_tol=1e-9) or fr[0] <= 0:
         raise ValueError(
             f"split_by_trajectory: fractions must be three finite shares (train, validation, "
             f"test), each >= 0, train > 0, summing to 1; got {fractions!r}; pass e.g. "
@@ -758,11 +759,9 @@ def split_by_row(dataset: Dataset, *, test_fraction=0.25, rng=None) -> RowSplit:
     >>> shared.size  # every test trajectory is also in training: the leak
     100
     """
-    _check_dataset(dataset, "split_by_row")
-    if isinstance(test_fraction, bool) or not isinstance(test_fraction, numbers.Real) \
-            or not 0 < float(test_fraction) < 1:
-        raise ValueError(f"split_by_row: test_fraction must be a number in (0, 1), got "
-                         f"{test_fraction!r}; pass e.g. test_fraction=0.25.")
+    _dataset(dataset, "split_by_row")
+    test_fraction = check.real(test_fraction, "test_fraction", "split_by_row", positive=True,
+                           below=1.0, fix="pass a number in (0, 1), e.g. test_fraction=0.25.")
     R = dataset.n_rows
     n_test = math.ceil(float(test_fraction) * R)
     gen = np.random.default_rng(rng)

@@ -1,13 +1,13 @@
-"""Distributions of pendulums and the "pendulum GAN".
+r"""Distributions of pendulums and the "pendulum GAN".
 
 With the exact solution of the pendulum in hand, generating pendulums is a
 two-step recipe, the same as a GAN's:
 
 1. sample a *latent vector* of physical parameters, here
-   :math:`z = (l, g, \\theta_0, \\omega_0, m)` from a prior
+   :math:`z = (l, g, \theta_0, \omega_0, m)` from a prior
    (:class:`PendulumPrior`), and
 2. push it through a *generator*, here the closed-form solution
-   :math:`\\theta(t) = f(t; \\theta_0, \\omega_0, l, g)`
+   :math:`\theta(t) = f(t; \theta_0, \omega_0, l, g)`
    (:func:`physgen.simulate`).
 
 A GAN differs only in that its latent vector has no physical meaning and its
@@ -30,7 +30,6 @@ Examples
 
 from __future__ import annotations
 
-import math
 import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
@@ -38,6 +37,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from physgen.pendulum import Trajectory, simulate
+from physgen import _validation as check
 
 __all__ = ["PendulumPrior", "PendulumParameters", "ORIGINAL_PRIOR", "generate"]
 
@@ -56,69 +56,32 @@ def _readonly(a: np.ndarray) -> np.ndarray:
     return a
 
 
-def _check_spec(name: str, value):
-    """Validate one prior field: a real number or a (low, high) pair."""
+def _spec(name: str, value):
+    """One prior field: a real number or a (low, high) pair with low < high."""
     unit, positive = _FIELDS[name]
-    fix = (
-        f"pass a float for a fixed value or a (low, high) pair with low < high for a "
-        f"uniform range, e.g. PendulumPrior({name}=(0.5, 2.0))"
-    )
-    if isinstance(value, (str, bytes, bool)) or value is None:
-        raise TypeError(f"PendulumPrior: {name} [{unit}] got {value!r}; {fix}.")
-    if isinstance(value, numbers.Real) or (isinstance(value, np.ndarray) and value.ndim == 0):
-        v = float(value)
-        if not math.isfinite(v):
-            raise ValueError(f"PendulumPrior: {name} [{unit}] must be finite, got {v!r}; {fix}.")
-        if positive and v <= 0:
-            raise ValueError(
-                f"PendulumPrior: {name} [{unit}] must be > 0, got {v!r}; pass a positive value."
-            )
-        return v
-    try:
-        pair = tuple(value)
-    except TypeError:
-        raise TypeError(f"PendulumPrior: {name} [{unit}] got {value!r}; {fix}.") from None
-    if len(pair) != 2 or not all(
-        isinstance(x, numbers.Real) and not isinstance(x, bool) for x in pair
-    ):
-        raise ValueError(
-            f"PendulumPrior: {name} [{unit}] must be a number or a (low, high) pair of "
-            f"numbers, got {value!r}; {fix}."
-        )
-    low, high = float(pair[0]), float(pair[1])
-    if not (math.isfinite(low) and math.isfinite(high)):
-        raise ValueError(
-            f"PendulumPrior: {name} [{unit}] range must be finite, got {value!r}; {fix}."
-        )
+    w = "PendulumPrior"
+    fix = (f"pass a float for a fixed value or a (low, high) pair with low < high for a "
+           f"uniform range, e.g. PendulumPrior({name}=(0.5, 2.0)).")
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value.item()
+    if isinstance(value, numbers.Real) or isinstance(value, (str, bytes)) or value is None:
+        return check.real(value, name, w, unit=unit, positive=positive, fix=fix)
+    pair = check.sequence(value, name, w, fix=fix, item=lambda x, item: check.real(x, item, w, unit=unit,
+                                                                         fix=fix))
+    if len(pair) != 2:
+        raise ValueError(f"{w}: {name}={value!r} [{unit}] must be a number or a (low, high) "
+                         f"pair; {fix}")
+    low, high = pair
     if low == high:
-        raise ValueError(
-            f"PendulumPrior: {name} [{unit}] range {value!r} is empty (low == high); "
-            f"pass the float {low!r} for a fixed value, or widen the range."
-        )
+        raise ValueError(f"{w}: {name}={value!r} [{unit}] is an empty range (low == high); "
+                         f"pass the float {low!r} for a fixed value, or widen the range.")
     if low > high:
-        raise ValueError(
-            f"PendulumPrior: {name} [{unit}] range {value!r} is inverted (low > high); "
-            f"swap the ends: {name}=({high!r}, {low!r})."
-        )
+        raise ValueError(f"{w}: {name}={value!r} [{unit}] is an inverted range (low > high); "
+                         f"swap the ends: {name}=({high!r}, {low!r}).")
     if positive and low <= 0:
-        raise ValueError(
-            f"PendulumPrior: {name} [{unit}] range {value!r} includes non-positive values; "
-            f"{name} must be > 0: raise the lower end above 0."
-        )
+        raise ValueError(f"{w}: {name}={value!r} [{unit}] includes non-positive values; "
+                         f"{name} must be > 0: raise the lower end above 0.")
     return (low, high)
-
-
-def _check_n(n, where: str) -> int:
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
-        raise TypeError(
-            f"{where}: n must be a non-negative integer (number of pendulums), got {n!r}; "
-            "pass e.g. n=100."
-        )
-    if n < 0:
-        raise ValueError(
-            f"{where}: n must be >= 0 (number of pendulums), got {n!r}; pass e.g. n=100."
-        )
-    return int(n)
 
 
 @dataclass(frozen=True, eq=False)
@@ -168,30 +131,10 @@ class PendulumParameters:
     def __post_init__(self):
         arrays = {}
         for f in fields(self):
-            value = getattr(self, f.name)
-            try:
-                arr = np.asarray(value, dtype=float)
-            except (TypeError, ValueError) as exc:
-                raise TypeError(
-                    f"PendulumParameters: {f.name} must be numbers [{_FIELDS[f.name][0]}], "
-                    f"got {value!r}; pass a float or a 1-D array."
-                ) from exc
-            if arr.ndim > 1:
-                raise ValueError(
-                    f"PendulumParameters: {f.name} must be a scalar or 1-D array, got shape "
-                    f"{arr.shape}; flatten it with np.ravel."
-                )
-            if not np.all(np.isfinite(arr)):
-                raise ValueError(
-                    f"PendulumParameters: {f.name} must be finite, got {value!r}; "
-                    "remove NaN/inf values."
-                )
-            if _FIELDS[f.name][1] and np.any(arr <= 0):
-                raise ValueError(
-                    f"PendulumParameters: {f.name} [{_FIELDS[f.name][0]}] must be > 0, got "
-                    f"{value!r}; pass positive values."
-                )
-            arrays[f.name] = arr
+            unit, positive = _FIELDS[f.name]
+            arrays[f.name] = check.array(getattr(self, f.name), f.name, "PendulumParameters",
+                                     ndim=(0, 1), nonempty=False, positive=positive, unit=unit,
+                                     fix="pass a float or a 1-D array of finite values.")
         try:
             shape = np.broadcast_shapes(*(a.shape for a in arrays.values()), (1,))
         except ValueError:
@@ -236,13 +179,13 @@ class PendulumParameters:
 
 @dataclass(frozen=True)
 class PendulumPrior:
-    """A distribution of pendulums: each parameter fixed or uniform on a range.
+    r"""A distribution of pendulums: each parameter fixed or uniform on a range.
 
     Every field is either a float (a fixed value) or a ``(low, high)`` pair
     with ``low < high`` (independent uniform on ``[low, high)``). The
     defaults describe the course's swinging pendulums: every sample swings
     (stays below the separatrix), since
-    :math:`l\\omega_0^2/(2g) + 1 - \\cos\\theta_0 \\le 1.03 < 2`.
+    :math:`l\omega_0^2/(2g) + 1 - \cos\theta_0 \le 1.03 < 2`.
 
     Parameters
     ----------
@@ -278,7 +221,7 @@ class PendulumPrior:
     >>> PendulumPrior(length=(2.0, 1.0))
     Traceback (most recent call last):
     ...
-    ValueError: PendulumPrior: length [m] range (2.0, 1.0) is inverted (low > high); swap the ends: length=(1.0, 2.0).
+    ValueError: PendulumPrior: length=(2.0, 1.0) [m] is an inverted range (low > high); swap the ends: length=(1.0, 2.0).
     """
 
     length: float | tuple[float, float] = (0.5, 2.0)
@@ -289,7 +232,7 @@ class PendulumPrior:
 
     def __post_init__(self):
         for name in _FIELDS:
-            object.__setattr__(self, name, _check_spec(name, getattr(self, name)))
+            object.__setattr__(self, name, _spec(name, getattr(self, name)))
 
     @property
     def ranges(self) -> dict[str, tuple[float, float]]:
@@ -317,7 +260,8 @@ class PendulumPrior:
         PendulumParameters
             Arrays of shape ``(n,)``.
         """
-        n = _check_n(n, "PendulumPrior.sample")
+        n = check.integer(n, "n", "PendulumPrior.sample", minimum=0,
+                      fix="pass the number of pendulums, e.g. n=100.")
         gen = np.random.default_rng(rng)
         values = {}
         for name in _FIELDS:
@@ -359,11 +303,8 @@ class PendulumPrior:
                     "PendulumParameters or a mapping with theta0, omega0, length, g, mass."
                 )
             params = PendulumParameters(**{k: params[k] for k in _FIELDS})
-        if not isinstance(params, PendulumParameters):
-            raise TypeError(
-                f"PendulumPrior.contains: params must be a PendulumParameters or a mapping, got "
-                f"{type(params).__name__}; build one with PendulumParameters(theta0=..., ...)."
-            )
+        check.instance(params, PendulumParameters, "params", "PendulumPrior.contains",
+                   fix="pass a mapping or build one with PendulumParameters(theta0=..., ...).")
         inside = np.ones(len(params), dtype=bool)
         for name, (low, high) in self.ranges.items():
             v = getattr(params, name)
@@ -413,11 +354,8 @@ def generate(prior: PendulumPrior, n: int, t, *, rng=None, method: str = "exact"
     >>> traj.theta.shape, traj.length.shape
     ((3, 5), (3,))
     """
-    if not isinstance(prior, PendulumPrior):
-        raise TypeError(
-            f"generate: prior must be a PendulumPrior, got {type(prior).__name__}; build one "
-            "with physgen.PendulumPrior(length=..., g=..., theta0=..., omega0=...)."
-        )
+    check.instance(prior, PendulumPrior, "prior", "generate",
+               fix="build one with physgen.PendulumPrior(length=..., g=..., theta0=..., ...).")
     params = prior.sample(n, rng=rng)
     return simulate(
         params.theta0, params.omega0, t, length=params.length, g=params.g, method=method

@@ -1,6 +1,6 @@
-"""Errors of predicted angles against the clean truth.
+r"""Errors of predicted angles against the clean truth.
 
-Chapter 2 scores a regressor against the *clean* angle :math:`\\theta(t)`
+Chapter 2 scores a regressor against the *clean* angle :math:`\theta(t)`
 [rad] of trajectories it has not seen, never against the noisy observations
 it was trained on. Every metric here takes ``y_true`` (the truth) and
 ``y_pred`` (the prediction), of the same shape, and returns
@@ -12,11 +12,11 @@ it was trained on. Every metric here takes ``y_true`` (the truth) and
 
 .. math::
 
-    \\mathrm{RMSE} = \\sqrt{\\tfrac{1}{N}\\textstyle\\sum_i (\\hat y_i - y_i)^2},
-    \\qquad
-    \\mathrm{MAE} = \\tfrac{1}{N}\\textstyle\\sum_i |\\hat y_i - y_i|,
-    \\qquad
-    R^2 = 1 - \\frac{\\sum_i (\\hat y_i - y_i)^2}{\\sum_i (y_i - \\bar y)^2}.
+    \mathrm{RMSE} = \sqrt{\tfrac{1}{N}\textstyle\sum_i (\hat y_i - y_i)^2},
+    \qquad
+    \mathrm{MAE} = \tfrac{1}{N}\textstyle\sum_i |\hat y_i - y_i|,
+    \qquad
+    R^2 = 1 - \frac{\sum_i (\hat y_i - y_i)^2}{\sum_i (y_i - \bar y)^2}.
 
 RMSE and MAE have the unit of the angles (rad). :func:`r2` is unitless and
 kept only to compare with the figures the original essay reported; it
@@ -26,6 +26,7 @@ does not use it to choose models.
 Examples
 --------
 >>> import numpy as np
+
 >>> from physgen import rmse, mae
 >>> truth = np.array([[0.0, 0.0], [1.0, 1.0]])
 >>> pred = np.array([[0.0, 0.0], [1.0, 3.0]])
@@ -41,35 +42,17 @@ from __future__ import annotations
 
 import numpy as np
 
+from physgen import _validation as check
+
 __all__ = ["rmse", "mae", "mse", "r2"]
 
 
 def _prepare(y_true, y_pred, where: str):
-    arrays = []
-    for name, value in (("y_true", y_true), ("y_pred", y_pred)):
-        try:
-            arr = np.asarray(value, dtype=float)
-        except (TypeError, ValueError) as exc:
-            raise TypeError(
-                f"{where}: {name} must be an array of angles [rad], got {type(value).__name__}; "
-                "pass a float array such as dataset.truth or model predictions."
-            ) from exc
-        if arr.size == 0:
-            raise ValueError(
-                f"{where}: {name} is empty (shape {arr.shape}); pass at least one value."
-            )
-        if not np.all(np.isfinite(arr)):
-            raise ValueError(
-                f"{where}: {name} contains {int(np.sum(~np.isfinite(arr)))} non-finite "
-                "value(s) (NaN or inf); remove them or check the model that produced them."
-            )
-        arrays.append(arr)
-    a, b = arrays
-    if a.shape != b.shape:
-        raise ValueError(
-            f"{where}: y_true has shape {a.shape} but y_pred has shape {b.shape}; pass "
-            "arrays of the same shape (e.g. both (n_trajectories, T) or both (R,))."
-        )
+    fix = "pass finite angles [rad] such as dataset.truth or model predictions."
+    a = check.array(y_true, "y_true", where, fix=fix)
+    b = check.array(y_pred, "y_pred", where, fix=fix)
+    check.same_shape(a, b, ("y_true", "y_pred"), where,
+                     fix="e.g. both (n_trajectories, T) or both (R,).")
     return a, b
 
 

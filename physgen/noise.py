@@ -1,18 +1,18 @@
-"""Observation-noise models: what a real measurement adds to a clean angle.
+r"""Observation-noise models: what a real measurement adds to a clean angle.
 
-A noise model turns a clean angle :math:`\\theta(t)` [rad] into an observed one,
+A noise model turns a clean angle :math:`\theta(t)` [rad] into an observed one,
 
 .. math::
 
-    y(t) = \\theta(t) + \\sigma(t)\\,\\varepsilon, \\qquad
-    \\varepsilon \\sim \\mathcal{N}(0, 1),
+    y(t) = \theta(t) + \sigma(t)\,\varepsilon, \qquad
+    \varepsilon \sim \mathcal{N}(0, 1),
 
 independently at every time and for every trajectory. Three models are
 provided:
 
-- :class:`NoNoise`: :math:`\\sigma(t) = 0`.
-- :class:`ConstantNoise`: :math:`\\sigma(t) = \\sigma` [rad].
-- :class:`GrowingNoise`: :math:`\\sigma(t) = c\\,t` with a rate :math:`c`
+- :class:`NoNoise`: :math:`\sigma(t) = 0`.
+- :class:`ConstantNoise`: :math:`\sigma(t) = \sigma` [rad].
+- :class:`GrowingNoise`: :math:`\sigma(t) = c\,t` with a rate :math:`c`
   [rad/s]; the original code's noise is ``GrowingNoise(0.1)``, which reaches
   0.5 rad at t = 5 s.
 
@@ -37,46 +37,24 @@ array([0. , 0.1, 0.5])
 
 from __future__ import annotations
 
-import math
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
 
+from physgen import _validation as check
+
+
 __all__ = ["NoiseModel", "NoNoise", "ConstantNoise", "GrowingNoise"]
 
 
-def _check_scale(name: str, value, cls: str, unit: str) -> float:
-    """Validate a non-negative finite real number; return it as a float."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(
-            f"{cls}: {name} must be a real number [{unit}], got {value!r} "
-            f"({type(value).__name__}); pass a float such as {cls}(0.1)."
-        )
-    value = float(value)
-    if not math.isfinite(value) or value < 0:
-        raise ValueError(
-            f"{cls}: {name} must be finite and >= 0 [{unit}], got {value!r}; "
-            f"pass a non-negative float such as {cls}(0.1) (or use NoNoise() for no noise)."
-        )
-    return value
+def _scale(name: str, value, cls: str, unit: str) -> float:
+    return check.real(value, name, cls, unit=unit, nonnegative=True,
+                  fix=f"pass a non-negative float such as {cls}(0.1) (or NoNoise() for none).")
 
 
-def _as_times(t, cls: str) -> np.ndarray:
-    """Validate times [s]: a finite real array (any shape)."""
-    try:
-        arr = np.asarray(t, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(
-            f"{cls}.std: t must be an array of times [s], got {t!r}; pass a float array "
-            "such as np.linspace(0, 5, 500)."
-        ) from exc
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(
-            f"{cls}.std: t must be finite times [s], got non-finite values in {t!r}; "
-            "remove NaN/inf from the time grid."
-        )
-    return arr
+def _times(t, cls: str) -> np.ndarray:
+    return check.array(t, "t", f"{cls}.std", nonempty=False, unit="s",
+                   fix="pass a float array of times such as np.linspace(0, 5, 500).")
 
 
 class NoiseModel:
@@ -111,18 +89,8 @@ class NoiseModel:
             A new array; the input is never modified.
         """
         name = type(self).__name__
-        try:
-            theta = np.array(theta_clean, dtype=float)  # a copy
-        except (TypeError, ValueError) as exc:
-            raise TypeError(
-                f"{name}.sample: theta_clean must be an array of angles [rad], got "
-                f"{theta_clean!r}; pass a float array such as trajectory.theta."
-            ) from exc
-        if not np.all(np.isfinite(theta)):
-            raise ValueError(
-                f"{name}.sample: theta_clean contains non-finite values; "
-                "check the simulation that produced it (NaN/inf angles)."
-            )
+        theta = check.array(theta_clean, "theta_clean", f"{name}.sample", nonempty=False,
+                        unit="rad", fix="pass clean angles such as trajectory.theta.").copy()
         std = self.std(t)
         try:
             shape = np.broadcast_shapes(theta.shape, std.shape)
@@ -142,7 +110,7 @@ class NoiseModel:
 
 @dataclass(frozen=True)
 class NoNoise(NoiseModel):
-    """No observation noise: :math:`\\sigma(t) = 0`.
+    r"""No observation noise: :math:`\sigma(t) = 0`.
 
     ``sample`` returns an exact copy and draws no random numbers.
 
@@ -155,7 +123,7 @@ class NoNoise(NoiseModel):
 
     def std(self, t) -> np.ndarray:
         """Standard deviation [rad] at times ``t`` [s]: zeros of ``t``'s shape."""
-        return np.zeros_like(_as_times(t, "NoNoise"))
+        return np.zeros_like(_times(t, "NoNoise"))
 
     def __str__(self) -> str:
         return "no noise"
@@ -180,11 +148,11 @@ class ConstantNoise(NoiseModel):
     sigma: float
 
     def __post_init__(self):
-        object.__setattr__(self, "sigma", _check_scale("sigma", self.sigma, "ConstantNoise", "rad"))
+        object.__setattr__(self, "sigma", _scale("sigma", self.sigma, "ConstantNoise", "rad"))
 
     def std(self, t) -> np.ndarray:
         """Standard deviation [rad] at times ``t`` [s]: ``sigma`` everywhere."""
-        return np.full_like(_as_times(t, "ConstantNoise"), self.sigma)
+        return np.full_like(_times(t, "ConstantNoise"), self.sigma)
 
     def __str__(self) -> str:
         return f"σ = {self.sigma:g} rad"
@@ -192,9 +160,9 @@ class ConstantNoise(NoiseModel):
 
 @dataclass(frozen=True)
 class GrowingNoise(NoiseModel):
-    """Gaussian noise whose standard deviation grows linearly with time.
+    r"""Gaussian noise whose standard deviation grows linearly with time.
 
-    .. math:: \\sigma(t) = c\\,t
+    .. math:: \sigma(t) = c\,t
 
     The original code's observation noise is ``GrowingNoise(0.1)``:
     0 rad at t = 0 and 0.5 rad at t = 5 s.
@@ -214,11 +182,11 @@ class GrowingNoise(NoiseModel):
     rate: float
 
     def __post_init__(self):
-        object.__setattr__(self, "rate", _check_scale("rate", self.rate, "GrowingNoise", "rad/s"))
+        object.__setattr__(self, "rate", _scale("rate", self.rate, "GrowingNoise", "rad/s"))
 
     def std(self, t) -> np.ndarray:
         """Standard deviation [rad] at times ``t`` [s] (must be >= 0): ``rate * t``."""
-        arr = _as_times(t, "GrowingNoise")
+        arr = _times(t, "GrowingNoise")
         if np.any(arr < 0):
             raise ValueError(
                 f"GrowingNoise.std: t must be >= 0 [s] (sigma = rate * t), got min(t) = "

@@ -47,11 +47,13 @@ into BLAS matrix products) and one ``arctan``.
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import integrate, special
+
+from physgen import _validation as check
+
 
 __all__ = ["METHODS", "Trajectory", "simulate", "period", "energy"]
 
@@ -65,66 +67,14 @@ _SEPARATRIX_TOL = 4 * np.finfo(float).eps
 # --------------------------------------------------------------------------
 # validation helpers
 # --------------------------------------------------------------------------
-def _as_real_array(name, value):
-    """Return ``value`` as a float64 array or raise TypeError naming it."""
-    if isinstance(value, (str, bytes)) or value is None:
-        raise TypeError(
-            f"{name} must be a real number or an array of real numbers, got {value!r}; "
-            f"pass e.g. {name}=1.0 or {name}=np.array([...])."
-        )
-    try:
-        arr = np.asarray(value)
-    except Exception as exc:  # pragma: no cover - exotic objects
-        raise TypeError(f"{name} could not be converted to an array ({exc}); pass real numbers.") from exc
-    if arr.dtype == bool or arr.dtype.kind not in "iuf":
-        raise TypeError(
-            f"{name} must hold real numbers (int or float), got dtype {arr.dtype} "
-            f"(value {_short(value)}); convert it with np.asarray({name}, dtype=float)."
-        )
-    return arr.astype(np.float64, copy=False)
+def _state(name, value, where):
+    return check.array(value, name, where, nonempty=False, unit="rad" if name.startswith("theta")
+                   else "rad/s", fix=f"pass real numbers, e.g. {name}=1.0.")
 
 
-def _short(value):
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
-
-
-def _check_finite(name, arr):
-    if not np.all(np.isfinite(arr)):
-        bad = np.ravel(arr[~np.isfinite(arr)])[0] if arr.ndim else arr.item()
-        raise ValueError(
-            f"{name} must be finite, got {_short(bad)} (value {_short(arr if arr.ndim else arr.item())}); "
-            f"remove the NaN/inf entries from {name}."
-        )
-
-
-def _check_positive(name, value, unit):
-    arr = _as_real_array(name, value)
-    _check_finite(name, arr)
-    if np.any(arr <= 0):
-        first = np.ravel(arr[arr <= 0])[0] if arr.ndim else arr.item()
-        raise ValueError(
-            f"{name} must be positive [{unit}], got {first!r} (value {_short(value)}); "
-            f"pass a strictly positive {name}, e.g. {name}=1.0."
-        )
-    return arr
-
-
-def _check_state(name, value):
-    arr = _as_real_array(name, value)
-    _check_finite(name, arr)
-    return arr
-
-
-def _check_times(t):
-    arr = _as_real_array("t", t)
-    if arr.ndim != 1:
-        raise ValueError(
-            f"t must be a 1-D array of times [s], got an array of shape {arr.shape}; "
-            "pass e.g. t=np.linspace(0, 5, 501) (use np.ravel for a flat copy)."
-        )
-    _check_finite("t", arr)
-    return arr
+def _positive(name, value, unit, where):
+    return check.array(value, name, where, nonempty=False, positive=True, unit=unit,
+                   fix=f"pass a strictly positive {name}, e.g. {name}=1.0.")
 
 
 def _broadcast(**arrays):
@@ -149,7 +99,7 @@ def _readonly(arr):
 # --------------------------------------------------------------------------
 # result
 # --------------------------------------------------------------------------
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Trajectory:
     r"""Pendulum motion sampled at times ``t`` (the result of :func:`simulate`).
 
@@ -206,7 +156,7 @@ class Trajectory:
         >>> np.round(traj.energy(), 6)
         array([4.509634, 4.509634, 4.509634, 4.509634, 4.509634])
         """
-        mass = _check_positive("mass", mass, "kg")
+        mass = _positive("mass", mass, "kg", "Trajectory.energy")
         return energy(
             self.theta,
             self.omega,
@@ -256,11 +206,11 @@ def energy(theta, omega, *, length, g, mass=1.0):
     >>> round(float(energy(3.141592653589793, 0.0, length=1.0, g=9.81)), 6)
     19.62
     """
-    theta = _check_state("theta", theta)
-    omega = _check_state("omega", omega)
-    length = _check_positive("length", length, "m")
-    g = _check_positive("g", g, "m/s^2")
-    mass = _check_positive("mass", mass, "kg")
+    theta = _state("theta", theta, "energy")
+    omega = _state("omega", omega, "energy")
+    length = _positive("length", length, "m", "energy")
+    g = _positive("g", g, "m/s^2", "energy")
+    mass = _positive("mass", mass, "kg", "energy")
     try:
         np.broadcast_shapes(theta.shape, omega.shape, length.shape, g.shape, mass.shape)
     except ValueError:
@@ -314,7 +264,7 @@ def period(theta0, omega0, *, length=1.0, g=9.81):
     >>> float(period(np.pi, 0.0))  # at rest at the top: the separatrix
     inf
     """
-    p = _prepare(theta0, omega0, length, g)
+    p = _prepare(theta0, omega0, length, g, "period")
     out = np.full(p["shape"], np.inf)
     lib, rot = p["lib"], p["rot"]
     w0, m, m1 = p["w0"], p["m"], p["m1"]
@@ -402,12 +352,10 @@ def simulate(theta0, omega0, t, *, length=1.0, g=9.81, method="exact", dt=None):
     >>> np.round(back.theta, 10)
     array([1., 1.])
     """
-    if not isinstance(method, str):
-        raise TypeError(f"method must be a string, one of {METHODS}, got {method!r}.")
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {METHODS}, got {method!r}; e.g. method='exact'.")
-    t = _check_times(t)
-    p = _prepare(theta0, omega0, length, g)
+    check.choice(method, "method", "simulate", METHODS)
+    t = check.array(t, "t", "simulate", ndim=1, nonempty=False, unit="s",
+                fix="pass e.g. t=np.linspace(0, 5, 501) (np.ravel gives a flat copy).")
+    p = _prepare(theta0, omega0, length, g, "simulate")
     if method == "exact":
         theta, omega = _exact(p, t)
     elif method == "small_angle":
@@ -431,12 +379,12 @@ def simulate(theta0, omega0, t, *, length=1.0, g=9.81, method="exact", dt=None):
 # --------------------------------------------------------------------------
 # internals
 # --------------------------------------------------------------------------
-def _prepare(theta0, omega0, length, g):
+def _prepare(theta0, omega0, length, g, where):
     """Validate and broadcast the parameters; classify the regime."""
-    theta0 = _check_state("theta0", theta0)
-    omega0 = _check_state("omega0", omega0)
-    length = _check_positive("length", length, "m")
-    g = _check_positive("g", g, "m/s^2")
+    theta0 = _state("theta0", theta0, where)
+    omega0 = _state("omega0", omega0, where)
+    length = _positive("length", length, "m", where)
+    g = _positive("g", g, "m/s^2", where)
     shape, b = _broadcast(theta0=theta0, omega0=omega0, length=length, g=g)
     theta0, omega0, length, g = (np.array(b[k], dtype=float) for k in ("theta0", "omega0", "length", "g"))
     w0 = np.sqrt(g / length)
@@ -773,11 +721,7 @@ def _step_indices(t, dt, method):
                 "t = dt * np.arange(n)."
             )
     else:
-        if isinstance(dt, bool) or not isinstance(dt, numbers.Real):
-            raise TypeError(f"dt must be a positive real number [s], got {dt!r}; e.g. dt=0.01.")
-        dt = float(dt)
-        if not np.isfinite(dt) or dt <= 0:
-            raise ValueError(f"dt must be positive and finite [s], got {dt!r}; e.g. dt=0.01.")
+        dt = check.real(dt, "dt", "simulate", unit="s", positive=True, fix="pass e.g. dt=0.01.")
     steps = t / dt
     idx = np.round(steps)
     if np.any(idx < 0) or np.any(np.abs(steps - idx) > 1e-6):

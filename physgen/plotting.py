@@ -35,6 +35,9 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from physgen import _validation as check
+
+
 __all__ = [
     "plot_trajectories",
     "plot_phase_portrait",
@@ -165,19 +168,7 @@ def _colors(idx, color):
 
 
 def _finite_1d(name: str, value, func: str) -> np.ndarray:
-    try:
-        arr = np.asarray(value, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(
-            f"{func}: {name} must be an array of numbers, got {type(value).__name__}; "
-            "pass a 1-D float array."
-        ) from exc
-    if arr.ndim != 1 or arr.size == 0:
-        raise ValueError(
-            f"{func}: {name} must be a non-empty 1-D array, got shape {arr.shape}; "
-            "pass a 1-D float array."
-        )
-    return arr
+    return check.array(value, name, func, ndim=1, finite=False, fix="pass a non-empty 1-D float array.")
 
 
 # --------------------------------------------------------------------------- plots
@@ -279,17 +270,17 @@ def plot_phase_portrait(
     linewidth: float = 1.2,
     **line_kwargs,
 ):
-    """Plot trajectories in phase space (θ, ω), with the separatrix.
+    r"""Plot trajectories in phase space (θ, ω), with the separatrix.
 
     The separatrix is the boundary between swinging and rotating motion: the
     orbit with exactly the energy needed to reach the top, on which
 
-    .. math:: \\omega = \\pm 2\\sqrt{g/l}\\,\\cos(\\theta/2).
+    .. math:: \omega = \pm 2\sqrt{g/l}\,\cos(\theta/2).
 
     With ``scaled=True`` the velocity is divided by the natural angular
-    frequency :math:`\\Omega = \\sqrt{g/l}` [rad/s] of each pendulum, so pendulums
+    frequency :math:`\Omega = \sqrt{g/l}` [rad/s] of each pendulum, so pendulums
     of different lengths and gravities share one separatrix,
-    :math:`\\omega/\\Omega = \\pm 2\\cos(\\theta/2)`.
+    :math:`\omega/\Omega = \pm 2\cos(\theta/2)`.
 
     Parameters
     ----------
@@ -411,7 +402,7 @@ def plot_period_vs_amplitude(
     small_angle_label: str = "small-angle 2π√(l/g)",
     **line_kwargs,
 ):
-    """Plot a pendulum's period against its amplitude.
+    r"""Plot a pendulum's period against its amplitude.
 
     Parameters
     ----------
@@ -423,7 +414,7 @@ def plot_period_vs_amplitude(
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; a new figure is made when None.
     small_angle : float, optional
-        The small-angle period :math:`T_0 = 2\\pi\\sqrt{l/g}` [s], drawn as a
+        The small-angle period :math:`T_0 = 2\pi\sqrt{l/g}` [s], drawn as a
         dashed horizontal line. Required when ``relative=True``.
     relative : bool
         Plot :math:`T/T_0` [dimensionless] instead of T [s].
@@ -451,11 +442,8 @@ def plot_period_vs_amplitude(
     func = "plot_period_vs_amplitude"
     amp = _finite_1d("amplitude", amplitude, func)
     per = _finite_1d("period", period, func)
-    if per.shape != amp.shape:
-        raise ValueError(
-            f"{func}: period must have the shape of amplitude {amp.shape}, got {per.shape}; "
-            "pass one period [s] per amplitude [rad]."
-        )
+    check.same_shape(amp, per, ("amplitude", "period"), func,
+                     fix="pass one period [s] per amplitude [rad].")
     if not np.all(np.isfinite(amp)) or np.any(np.isnan(per)) or np.any(per <= 0):
         raise ValueError(
             f"{func}: amplitudes must be finite [rad] and periods positive [s] (inf allowed); "
@@ -633,17 +621,11 @@ def plot_energy_drift(t, energies, ax=None, *, log: bool = True, **line_kwargs):
 def _animation_frames(traj, which, fps, duration, func):
     """Angles at the animation's frame times: (n, F) array, frame times (F,), params."""
     t, theta, _, length, g, idx = _flat_batch(traj, func, which)
-    for name, value in (("fps", fps),):
-        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not (0 < value <= 120):
-            raise ValueError(f"{func}: {name} must be a number in (0, 120], got {value!r}; pass e.g. fps=25.")
+    fps = check.real(fps, "fps", func, positive=True, upper=120, fix="pass e.g. fps=25.")
     span = t[-1] - t[0]
-    if duration is None:
-        duration = span
-    if isinstance(duration, bool) or not isinstance(duration, numbers.Real) or not (0 < duration <= span):
-        raise ValueError(
-            f"{func}: duration must be a number of seconds in (0, {span:g}] (the trajectory's "
-            f"time span), got {duration!r}; pass a shorter duration or simulate longer."
-        )
+    duration = check.real(span if duration is None else duration, "duration", func, unit="s",
+                      positive=True, upper=span,
+                      fix="pass at most the trajectory's time span, or simulate longer.")
     if np.any(np.diff(t) <= 0):
         raise ValueError(f"{func}: traj.t must be increasing; pass a sorted time grid [s].")
     n_frames = max(2, int(round(duration * fps)))
@@ -796,17 +778,17 @@ def pendulum_animation_html(
     func = "pendulum_animation_html"
     if not isinstance(alt, str) or not alt.strip():
         raise ValueError(f"{func}: alt must be a non-empty description, got {alt!r}.")
-    if isinstance(decimals, bool) or not isinstance(decimals, numbers.Integral) or not 1 <= decimals <= 6:
-        raise ValueError(f"{func}: decimals must be an int in [1, 6], got {decimals!r}; pass e.g. decimals=3.")
-    if isinstance(cell_size, bool) or not isinstance(cell_size, numbers.Integral) or not 40 <= cell_size <= 400:
-        raise ValueError(f"{func}: cell_size must be an int in [40, 400] px, got {cell_size!r}; pass e.g. 110.")
+    decimals = check.integer(decimals, "decimals", func, minimum=1, fix="pass e.g. decimals=3.")
+    cell_size = check.integer(cell_size, "cell_size", func, minimum=40, fix="pass e.g. 110 (px).")
+    if decimals > 6 or cell_size > 400:
+        raise ValueError(f"{func}: decimals={decimals} must be at most 6 and cell_size="
+                         f"{cell_size} at most 400 px; pass e.g. decimals=3, cell_size=110.")
     angles, frame_t, length, g, idx = _animation_frames(traj, which, fps, duration, func)
     n = len(idx)
     rel = _relative_lengths(length)
     if columns is None:
         columns = n
-    if isinstance(columns, bool) or not isinstance(columns, numbers.Integral) or columns < 1:
-        raise ValueError(f"{func}: columns must be a positive int or None, got {columns!r}; pass e.g. columns=3.")
+    columns = check.integer(columns, "columns", func, minimum=1, fix="pass e.g. columns=3, or None.")
     columns = min(int(columns), n)
     rows = -(-n // columns)
     size = int(cell_size)

@@ -145,9 +145,9 @@ def test_bad_prior(kwargs, exc, words):
 
 
 def test_bad_sample_and_generate_arguments():
-    with pytest.raises(ValueError, match="n must be >= 0"):
+    with pytest.raises(ValueError, match="n=-1 must be an int >= 0"):
         PendulumPrior().sample(-1)
-    with pytest.raises(TypeError, match="n must be a non-negative integer"):
+    with pytest.raises(TypeError, match="n=2.5 must be an int"):
         PendulumPrior().sample(2.5)
     with pytest.raises(TypeError, match="prior must be a PendulumPrior"):
         generate({"length": 1.0}, 3, T)

@@ -310,5 +310,6 @@ def test_energy_drift_needs_positive_initial_energy():
     ],
 )
 def test_animation_bad_options(batch, kwargs, match):
-    with pytest.raises(ValueError, match=match):
+    # a wrong type (True for fps) is a TypeError, a bad value a ValueError
+    with pytest.raises(TypeError if kwargs.get("fps") is True else ValueError, match=match):
         pendulum_animation_html(batch, **kwargs)

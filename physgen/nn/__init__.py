@@ -1,0 +1,43 @@
+r"""Neural networks of the course: one stack, from a plain regressor to a Bayesian network.
+
+Every network is described by one frozen, validated :class:`NetworkConfig`,
+built by :func:`build_network`, trained by :func:`train` (one training loop for
+all of them), and comes back as a frozen :class:`FitResult` (the trained
+network, its history, epochs run, seconds). What chapter 3 adds are *options*
+of the same config:
+
+- ``head="none"``: a regressor :math:`x \mapsto \theta` trained on the MSE
+  (:data:`ORIGINAL`, :data:`IMPROVED`, chapter 2);
+- ``head="fixed"`` / ``"softplus"`` with ``loss="mse"``: the original's two
+  "Bayesian" models (:data:`ORIGINAL_FIXED`, :data:`ORIGINAL_SOFTPLUS`);
+- ``head="heteroscedastic"`` with ``loss="nll"``: aleatoric uncertainty
+  (:data:`ALEATORIC`);
+- ``bayesian=True``: Flipout layers with a weight distribution and the KL term
+  divided by the number of training rows (:data:`BAYESIAN`, :data:`EPISTEMIC`);
+- :func:`train_ensemble` / :class:`Ensemble`: several networks from several seeds.
+
+Trained networks are sampled in NumPy (:func:`sample_trajectories`,
+:func:`variance_decomposition`), with randomness only from ``rng``.
+
+This subpackage imports TensorFlow (through :mod:`physgen._tf`);
+``import physgen`` loads it only on first use of ``physgen.nn``.
+
+Examples
+--------
+>>> import numpy as np
+>>> from physgen import nn
+>>> config = nn.ALEATORIC.replace(hidden=(8,), epochs=2)
+>>> x = np.random.default_rng(0).uniform(size=(256, 6)); y = x[:, 2]
+>>> result = nn.train(config, (x, y), seed=0)
+>>> result.epochs_run, result.predict(x[:5]).shape
+(2, (5,))
+>>> bool(np.all(result.predictive(x[:5]).epistemic_std == 0))
+True
+"""
+
+from physgen.nn import config, network, training
+from physgen.nn.config import *  # noqa: F401,F403
+from physgen.nn.network import *  # noqa: F401,F403
+from physgen.nn.training import *  # noqa: F401,F403
+
+__all__ = [*config.__all__, *network.__all__, *training.__all__]
