@@ -12,6 +12,8 @@ models*. Each module holds one concept and is re-exported here:
   split by trajectory.
 - :mod:`physgen.metrics`: errors against the clean truth.
 - :mod:`physgen.calibration`: scores of predictive distributions.
+- :mod:`physgen.judging`: judges of generated trajectories, generic and
+  physics-aware (:func:`fit_pendulum`, :func:`two_sample_test`, ...).
 - :mod:`physgen.plotting`: figures (every helper takes ``ax=None`` and returns
   the axes).
 
@@ -25,6 +27,7 @@ from __future__ import annotations
 import importlib
 
 from physgen import calibration, datasets, generator, metrics, noise, pendulum, plotting
+from physgen import judging
 from physgen.calibration import *  # noqa: F401,F403
 from physgen.datasets import *  # noqa: F401,F403
 from physgen.generator import *  # noqa: F401,F403
@@ -32,6 +35,7 @@ from physgen.metrics import *  # noqa: F401,F403
 from physgen.noise import *  # noqa: F401,F403
 from physgen.pendulum import *  # noqa: F401,F403
 from physgen.plotting import *  # noqa: F401,F403
+from physgen.judging import *  # noqa: F401,F403
 
 __version__ = "0.1.0"
 
@@ -45,6 +49,7 @@ __all__ = [
     *metrics.__all__,
     *calibration.__all__,
     *plotting.__all__,
+    *judging.__all__,
 ]
 
 
