@@ -294,9 +294,9 @@ ALEATORIC = IMPROVED.replace(hidden=(32, 32, 32), epochs=30, head="heteroscedast
 #: uncertainty (Flipout layers, prior N(0, 1), KL / N, posterior std 1e-3 at
 #: the start). Chapter 3 starts its posterior means from a trained
 #: :data:`ALEATORIC` network (``train(..., init_from=aleatoric)``) and trains
-#: the ELBO with Adam from 0.01 (cosine decay to 0) for 60 epochs.
+#: the ELBO with Adam from 0.01 (cosine decay to 0) for 50 epochs.
 BAYESIAN = ALEATORIC.replace(bayesian=True, posterior_scale_init=1e-3, learning_rate=0.01,
-                             epochs=60)
+                             epochs=50)
 #: The first edition's variational stage, kept to show why it learned nothing:
 #: 10 epochs from 1e-3 at a learning rate of 1e-3 (every posterior std ends at
 #: the ceiling Adam can reach in that many steps).
