@@ -565,3 +565,63 @@ def test_init_from_copies_the_weights_into_the_posterior_means(aleatoric, data):
                                aleatoric.predict(data.features[:20]), atol=0.02)
     with pytest.raises(ValueError, match="same hidden"):
         nn.train(nn.BAYESIAN.replace(hidden=(8,), epochs=1), data, init_from=aleatoric)
+
+
+# --- sweeps over seeds, and the reuse of compiled training steps ---------------------------------
+
+def test_reused_training_steps_give_the_same_result_as_fresh_ones(tiny):
+    """Runs of one shape reuse a compiled epoch; they must not see each other's state."""
+    a1 = nn.train(TINY_FAST, tiny, seed=3)
+    other = (tiny.features, -np.array(tiny.target))  # same shapes, other targets
+    b = nn.train(TINY_FAST, other, seed=3)
+    a2 = nn.train(TINY_FAST, tiny, seed=3)
+    np.testing.assert_array_equal(a1.predict(tiny.features), a2.predict(tiny.features))
+    assert a1.history == a2.history
+    assert not np.allclose(a1.predict(tiny.features), b.predict(tiny.features))
+    # results are independent objects: training again does not change an earlier result
+    assert a1.model is not a2.model
+    before = a1.predict(tiny.features)
+    nn.train(TINY_FAST.replace(learning_rate=0.5), tiny, seed=9)
+    np.testing.assert_array_equal(before, a1.predict(tiny.features))
+
+
+def test_sweep_trains_every_config_with_every_seed(tiny):
+    configs = {"a": TINY_FAST, "b": TINY_FAST.replace(hidden=(4,))}
+    out = nn.sweep(configs, tiny, seeds=[1, 2, 3], score=lambda r: r.predict(tiny.features)[0])
+    assert set(out) == {"a", "b"} and out["a"].shape == (3,)
+    assert out["a"][1] == nn.train(TINY_FAST, tiny, seed=2).predict(tiny.features)[0]
+    with pytest.raises(TypeError, match="mapping"):
+        nn.sweep([TINY_FAST], tiny, seeds=[1, 2], score=len)
+    with pytest.raises(ValueError, match="two distinct seeds"):
+        nn.sweep(configs, tiny, seeds=[1, 1], score=len)
+    with pytest.raises(ValueError, match="seeds"):
+        nn.sweep(configs, tiny, seeds=[1, -2], score=len)
+    with pytest.raises(TypeError, match="score"):
+        nn.sweep(configs, tiny, seeds=[1, 2], score=3)
+    with pytest.raises(TypeError, match="NetworkConfig"):
+        nn.sweep({"a": "relu"}, tiny, seeds=[1, 2], score=len)
+
+
+def test_remaining_public_functions_reject_bad_input(tiny, aleatoric, data):
+    with pytest.raises(ValueError, match="seed"):
+        nn.seed(-1)
+    with pytest.raises(TypeError, match="seed"):
+        nn.seed(1.5)
+    with pytest.raises(ValueError, match="seed"):
+        nn.train_ensemble(TINY_FAST, tiny, n_members=2, seed=-1)
+    with pytest.raises(TypeError, match="n_members"):
+        nn.train_ensemble(TINY_FAST, tiny, n_members=2.0)
+    with pytest.raises(TypeError, match="verbose"):
+        nn.train(TINY_FAST, tiny, verbose="yes")
+    with pytest.raises(ValueError, match=r"shape \(R, 6\)"):
+        aleatoric.draw_outputs(np.zeros((3, 2)))
+    with pytest.raises(ValueError, match="non-finite"):
+        aleatoric.draw_outputs(np.full((3, 6), np.inf))
+    with pytest.raises(ValueError, match="n_samples"):
+        nn.Ensemble([aleatoric, aleatoric]).draw_outputs(data.features[:3], n_samples=0)
+    with pytest.raises(ValueError, match="t="):
+        feature_rows(dict(theta0=1.0, omega0=0.0), [0.0, np.nan])
+    with pytest.raises(ValueError, match="t="):
+        feature_rows(dict(theta0=1.0, omega0=0.0), np.zeros((2, 2)))
+    with pytest.raises(ValueError, match="length"):
+        feature_rows(dict(theta0=1.0, omega0=0.0, length=-1.0), [0.0])

@@ -41,6 +41,7 @@ __all__ = [
     "seed",
     "train",
     "train_ensemble",
+    "sweep",
     "predict_trajectory",
     "sample_trajectories",
     "variance_decomposition",
@@ -542,6 +543,90 @@ def _row_loss(config):
     return loss
 
 
+class _Steps:
+    """A network's compiled training epoch and validation loss (see :func:`_step_functions`)."""
+
+    def __init__(self, config, worker, n, bs, kl_var):
+        n_batches = math.ceil(n / bs)
+        if config.schedule == "cosine":
+            lr = tf_keras.optimizers.schedules.CosineDecay(
+                config.learning_rate, decay_steps=config.epochs * n_batches,
+                alpha=config.final_lr_fraction)
+        else:
+            lr = config.learning_rate
+        self.worker = worker
+        self.optimizer = optimizer = tf_keras.optimizers.Adam(learning_rate=lr)
+        variables = worker.trainable_variables
+        optimizer.build(variables)
+        row_loss = _row_loss(config)
+
+        def extra_losses():
+            return tf.add_n(worker.losses) if worker.losses else tf.constant(0.0, tf.float32)
+
+        @tf.function
+        def run_epoch(X, Y, W, perm):
+            total = tf.constant(0.0, dtype=tf.float32)
+            for i in tf.range(n_batches):
+                idx = perm[i * bs: tf.minimum((i + 1) * bs, n)]
+                xb, yb, wb = tf.gather(X, idx), tf.gather(Y, idx), tf.gather(W, idx)
+                with tf.GradientTape() as tape:
+                    out = worker(xb, training=True)
+                    loss = tf.reduce_sum(wb * row_loss(out, yb)) / tf.reduce_sum(wb)
+                    loss += extra_losses()
+                grads = tape.gradient(loss, variables)
+                optimizer.apply_gradients(zip(grads, variables))
+                total += loss
+            return total / tf.cast(n_batches, tf.float32)
+
+        @tf.function
+        def val_loss(XV, YV):
+            out = worker(XV, training=False)
+            return tf.reduce_mean(row_loss(out, YV)) + extra_losses()
+
+        self.run_epoch, self.val_loss = run_epoch, val_loss
+
+    def reset(self):
+        """Adam back to its initial state (zero moments, step 0)."""
+        for var in self.optimizer.variables:
+            var.assign(tf.zeros_like(var))
+
+
+#: Compiled training steps kept for reuse, most recent last (see :func:`_step_functions`).
+_STEPS: dict = {}
+_MAX_STEPS = 8
+
+
+def _step_functions(config, model, n, bs, kl_var, mean, std) -> _Steps:
+    """The compiled epoch for ``model``: reused across calls when that is exact.
+
+    Tracing a training epoch costs about a second, more than training a small
+    network for a few epochs, so sweeps over seeds reuse one compiled worker per
+    network shape and training schedule (its weights are set from ``model``, Adam
+    is reset). Only training graphs without random operations are reused: a
+    traced random op keeps its seed, so Bayesian layers and the sampled MSE of
+    the original's heads are always traced afresh.
+    """
+    random_ops = config.bayesian or (config.head != "none" and config.loss == "mse")
+    if random_ops:
+        return _Steps(config, model, n, bs, kl_var)
+    # The input scaling is a constant of the graph (a Normalization layer): part of the key.
+    key = (config.replace(patience=None, restore_best=False), n, bs,
+           None if mean is None else (np.asarray(mean).tobytes(), np.asarray(std).tobytes()))
+    steps = _STEPS.pop(key, None)
+    if steps is None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            scaling = {} if mean is None else {"mean": mean, "std": std}
+            worker = build_network(config, len(config.features), seed=0, **scaling)
+        steps = _Steps(config, worker, n, bs, kl_var)
+    else:
+        steps.reset()
+    _STEPS[key] = steps
+    while len(_STEPS) > _MAX_STEPS:
+        _STEPS.pop(next(iter(_STEPS)))
+    return steps
+
+
 def train(config: NetworkConfig, data, *, validation=None, weights=None, seed: int = 0,
           init_from: FitResult | None = None, verbose: bool = False) -> FitResult:
     """Train a network on rows ``features -> angle``.
@@ -632,48 +717,21 @@ def train(config: NetworkConfig, data, *, validation=None, weights=None, seed: i
     if init_from is not None:
         _copy_weights(model, init_from)
     bs = min(config.batch_size, n)
-    n_batches = math.ceil(n / bs)
-    if config.schedule == "cosine":
-        lr = tf_keras.optimizers.schedules.CosineDecay(
-            config.learning_rate, decay_steps=config.epochs * n_batches,
-            alpha=config.final_lr_fraction)
-    else:
-        lr = config.learning_rate
-    optimizer = tf_keras.optimizers.Adam(learning_rate=lr)
-    variables = model.trainable_variables
-    optimizer.build(variables)
-    row_loss = _row_loss(config)
-
-    def extra_losses():
-        return tf.add_n(model.losses) if model.losses else tf.constant(0.0, tf.float32)
-
+    step = _step_functions(config, model, n, bs, kl_var, mean, std)
+    if step.worker is not model:  # a compiled worker of the same shape: start it from `model`
+        step.worker.set_weights(model.get_weights())
     X = tf.constant(x, dtype=tf.float32)
     Y = tf.constant(y, dtype=tf.float32)
     W = tf.constant(w / w.mean(), dtype=tf.float32)
-
-    @tf.function
-    def run_epoch(perm):
-        total = tf.constant(0.0, dtype=tf.float32)
-        for i in tf.range(n_batches):
-            idx = perm[i * bs: tf.minimum((i + 1) * bs, n)]
-            xb, yb, wb = tf.gather(X, idx), tf.gather(Y, idx), tf.gather(W, idx)
-            with tf.GradientTape() as tape:
-                out = model(xb, training=True)
-                loss = tf.reduce_sum(wb * row_loss(out, yb)) / tf.reduce_sum(wb)
-                loss += extra_losses()
-            grads = tape.gradient(loss, variables)
-            optimizer.apply_gradients(zip(grads, variables))
-            total += loss
-        return total / tf.cast(n_batches, tf.float32)
-
     if xv is not None:
         XV = tf.constant(xv, dtype=tf.float32)
         YV = tf.constant(yv, dtype=tf.float32)
 
-        @tf.function
         def val_loss():
-            out = model(XV, training=False)
-            return tf.reduce_mean(row_loss(out, YV)) + extra_losses()
+            return step.val_loss(XV, YV)
+
+    def run_epoch(perm):
+        return step.run_epoch(X, Y, W, perm)
 
     history = {"loss": []}
     if xv is not None:
@@ -706,7 +764,7 @@ def train(config: NetworkConfig, data, *, validation=None, weights=None, seed: i
             if vloss < best:
                 best, best_epoch, wait = vloss, epoch, 0
                 if config.restore_best:
-                    best_weights = model.get_weights()
+                    best_weights = step.worker.get_weights()
             else:
                 wait += 1
         if verbose:
@@ -717,7 +775,9 @@ def train(config: NetworkConfig, data, *, validation=None, weights=None, seed: i
                       file=sys.stderr, flush=True)
             break
     if config.restore_best and best_weights is not None:
-        model.set_weights(best_weights)
+        step.worker.set_weights(best_weights)
+    if step.worker is not model:
+        model.set_weights(step.worker.get_weights())
     seconds = time.perf_counter() - start
     return FitResult(
         model=model, config=config,
@@ -751,3 +811,48 @@ def train_ensemble(config: NetworkConfig, data, *, n_members=5, seed=0, validati
     seed = check.seed(seed, "seed", "train_ensemble")
     return Ensemble(tuple(train(config, data, seed=seed + k, validation=validation,
                                 verbose=verbose) for k in range(n_members)))
+
+
+def sweep(configs, data, *, validation=None, seeds, score) -> dict:
+    """Train every configuration once per seed and score each trained network.
+
+    Comparisons between set-ups need several seeds: the spread between seeds of
+    one set-up is the yardstick for the difference between two set-ups. All
+    runs happen in this process, so the compiled training steps of one network
+    shape are reused across seeds.
+
+    Parameters
+    ----------
+    configs : Mapping[str, NetworkConfig]
+        The set-ups, by name.
+    data, validation
+        As in :func:`train` (the same rows for every run).
+    seeds : sequence of int
+        At least two distinct non-negative seeds.
+    score : callable
+        ``score(result) -> float`` for a :class:`FitResult`, e.g. the test RMSE.
+
+    Returns
+    -------
+    dict[str, numpy.ndarray]
+        For each name, the scores in the order of ``seeds``.
+    """
+    if not hasattr(configs, "items"):
+        raise TypeError(f"sweep: configs must be a mapping name -> NetworkConfig, got "
+                        f"{type(configs).__name__}; pass e.g. {{'original': nn.ORIGINAL}}.")
+    names = check.sequence(tuple(configs), "configs", "sweep",
+                           fix="pass a dict with at least one name -> NetworkConfig.")
+    for name in names:
+        check_config(configs[name], "sweep")
+    seeds = check.sequence(seeds, "seeds", "sweep", fix="pass e.g. seeds=range(5).",
+                           item=lambda x, item: check.seed(x, item, "sweep"))
+    if len(set(seeds)) < 2 or len(set(seeds)) != len(seeds):
+        raise ValueError(f"sweep: seeds={seeds!r} must be at least two distinct seeds; pass "
+                         "e.g. seeds=range(5).")
+    if not callable(score):
+        raise TypeError(f"sweep: score must be a function of a FitResult, got "
+                        f"{type(score).__name__}; pass e.g. lambda r: rmse(test.truth, "
+                        "r.predict(test.features)).")
+    return {name: np.array([float(score(train(configs[name], data, validation=validation,
+                                              seed=s))) for s in seeds])
+            for name in names}
