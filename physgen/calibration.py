@@ -17,6 +17,9 @@ This module measures how good such a distribution is against observations
 - :func:`calibration_curve` and :func:`calibration_error`: observed against
   nominal coverage over many levels (a reliability diagram).
 - :func:`sharpness`: how wide the predictions are, regardless of the data.
+- :func:`score_region`: all of the above that matter for one region of the
+  inputs (e.g. out of the training range), split into what the model says
+  about the clean curve (its epistemic part) and about new observations.
 
 All functions take plain arrays: ``y`` and ``mean`` of the same shape and a
 positive ``std`` [rad] of that shape (or a scalar). Wrong shapes, non-finite
@@ -63,6 +66,8 @@ __all__ = [
     "calibration_error",
     "sharpness",
     "interval_width",
+    "RegionScores",
+    "score_region",
 ]
 
 #: The central-interval levels the course reports: 50 %, 90 % and 95 %.
@@ -443,3 +448,123 @@ def interval_width(std, *, level: float = 0.9) -> float:
     if std.size == 0 or np.any(std < 0):
         raise ValueError("interval_width: std must be a non-empty array of values >= 0 [rad].")
     return float(2.0 * stats.norm.ppf(0.5 + level / 2.0) * np.mean(std))
+
+
+# --------------------------------------------------------------------------- regions
+@dataclass(frozen=True)
+class RegionScores:
+    """Scores of a predictive distribution on one region of the inputs.
+
+    Attributes
+    ----------
+    n : int
+        Number of scored rows.
+    coverage_observed : float
+        Fraction of noisy observations inside the central ``level`` interval
+        of the full predictive distribution (aleatoric and epistemic).
+    coverage_truth : float
+        Fraction of clean (noise-free) values inside the central ``level``
+        interval of the *epistemic* part alone, ``mean ± z·epistemic_std``:
+        does the model's doubt about the curve cover the true curve? A model
+        without weight uncertainty has a zero-width interval here, so it scores 0.
+    nll : float
+        Mean Gaussian negative log-likelihood of the observations [nats].
+    epistemic_std : float
+        Mean epistemic standard deviation [rad].
+    aleatoric_std : float
+        Mean aleatoric (noise) standard deviation [rad].
+    rmse : float
+        Root-mean-square error of the predictive mean against the clean values [rad].
+    level : float
+        The nominal level of both coverages.
+    """
+
+    n: int
+    coverage_observed: float
+    coverage_truth: float
+    nll: float
+    epistemic_std: float
+    aleatoric_std: float
+    rmse: float
+    level: float
+
+
+def score_region(observed, truth, mean, aleatoric_std, epistemic_std, *,
+                 level: float = 0.9) -> RegionScores:
+    r"""Score Normal predictions on one region, against observations and the clean truth.
+
+    The predictive distribution of an observation is
+    :math:`\mathcal N(\mu, \sigma_a^2 + \sigma_e^2)`; the model's statement about
+    the clean curve is the epistemic part alone, :math:`\mathcal N(\mu, \sigma_e^2)`.
+
+    Parameters
+    ----------
+    observed : array_like, shape (R,)
+        Noisy observations [rad].
+    truth : array_like, shape (R,)
+        Clean values at the same inputs [rad].
+    mean : array_like, shape (R,)
+        Predictive mean [rad].
+    aleatoric_std : array_like, shape (R,)
+        Predicted noise standard deviation [rad], > 0.
+    epistemic_std : array_like, shape (R,)
+        Standard deviation of the mean over weight draws [rad], >= 0
+        (all zeros for a network with fixed weights).
+    level : float, keyword-only
+        Nominal level of the central intervals, in (0, 1).
+
+    Returns
+    -------
+    RegionScores
+
+    Raises
+    ------
+    ValueError
+        If the region is empty, the arrays differ in shape, or a level or
+        standard deviation is out of range.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> truth = np.zeros(10_000); y = truth + 0.2 * rng.standard_normal(10_000)
+    >>> s = score_region(y, truth, truth, np.full(10_000, 0.2), np.zeros(10_000))
+    >>> round(s.coverage_observed, 2), s.coverage_truth
+    (0.9, 1.0)
+    """
+    level = _check_level(level, "score_region")
+    arrays = {}
+    for name, value in (("observed", observed), ("truth", truth), ("mean", mean),
+                        ("aleatoric_std", aleatoric_std), ("epistemic_std", epistemic_std)):
+        arrays[name] = _as_finite(name, value, "score_region")
+    shapes = {name: a.shape for name, a in arrays.items()}
+    if len(set(shapes.values())) != 1:
+        raise ValueError(
+            f"score_region: observed, truth, mean, aleatoric_std and epistemic_std must have "
+            f"the same shape, got {shapes}; pass one value of each per row of the region."
+        )
+    if arrays["observed"].size == 0:
+        raise ValueError(
+            "score_region: the region is empty (no rows); check the mask or grid that "
+            "selects it, e.g. that its times or parameters lie where you expect."
+        )
+    if np.any(arrays["epistemic_std"] < 0):
+        raise ValueError("score_region: epistemic_std must be >= 0 [rad] (a standard "
+                         "deviation, not a variance or log-scale).")
+    if np.any(arrays["aleatoric_std"] <= 0):
+        raise ValueError("score_region: aleatoric_std must be > 0 [rad]; a noise level of 0 "
+                         "has no likelihood: drop noise-free rows (e.g. t = 0).")
+    y, truth_, mu = arrays["observed"], arrays["truth"], arrays["mean"]
+    ale, epi = arrays["aleatoric_std"], arrays["epistemic_std"]
+    total = np.sqrt(ale**2 + epi**2)
+    z = stats.norm.ppf(0.5 + level / 2.0)
+    return RegionScores(
+        n=int(y.size),
+        coverage_observed=float(np.mean(np.abs(y - mu) <= z * total)),
+        coverage_truth=float(np.mean(np.abs(truth_ - mu) <= z * epi)),
+        nll=gaussian_nll(y, mu, total),
+        epistemic_std=float(np.mean(epi)),
+        aleatoric_std=float(np.mean(ale)),
+        rmse=float(np.sqrt(np.mean((mu - truth_) ** 2))),
+        level=level,
+    )

@@ -177,3 +177,40 @@ def test_bad_values_are_rejected():
         coverage(np.zeros(2), np.zeros(2), 1.0, level="0.9")
     with pytest.raises(ValueError, match="not both"):
         calibration_error(calibration_curve(np.zeros(2), np.zeros(2), 1.0), np.zeros(2), 1.0)
+
+
+# --------------------------------------------------------------------------- regions
+from physgen.calibration import RegionScores, score_region  # noqa: E402
+
+
+def test_region_scores_of_the_true_model_and_of_a_model_without_doubt(true_noise):
+    y, clean, std = true_noise
+    n = y.size
+    # the true noise model centred on the truth: calibrated against observations
+    exact = score_region(y, clean, clean, std, np.zeros(n))
+    assert isinstance(exact, RegionScores) and exact.n == n
+    assert exact.coverage_observed == pytest.approx(0.9, abs=0.005)
+    assert exact.nll == pytest.approx(gaussian_nll_floor(std), abs=0.01)
+    assert exact.rmse == 0 and exact.epistemic_std == 0
+    # a biased mean without weight uncertainty: its zero-width interval misses the truth
+    biased = score_region(y, clean, clean + 0.3, std, np.zeros(n))
+    assert biased.coverage_truth == 0.0
+    assert biased.rmse == pytest.approx(0.3)
+    # the same bias, honestly doubted: 1.645 x 0.3 rad > 0.3 rad, so the truth is always covered
+    doubted = score_region(y, clean, clean + 0.3, std, np.full(n, 0.3))
+    assert doubted.coverage_truth == 1.0
+    assert doubted.coverage_observed > biased.coverage_observed
+
+
+def test_region_scores_reject_empty_regions_and_bad_input():
+    ok = np.zeros(4), np.zeros(4), np.zeros(4), np.ones(4), np.zeros(4)
+    with pytest.raises(ValueError, match="region is empty"):
+        score_region(*(a[:0] for a in ok))
+    with pytest.raises(ValueError, match="same shape"):
+        score_region(np.zeros(4), np.zeros(3), np.zeros(4), np.ones(4), np.zeros(4))
+    with pytest.raises(ValueError, match="level"):
+        score_region(*ok, level=1.0)
+    with pytest.raises(ValueError, match="epistemic_std must be >= 0"):
+        score_region(*ok[:4], -np.ones(4))
+    with pytest.raises(ValueError, match="aleatoric_std must be > 0"):
+        score_region(*ok[:3], np.zeros(4), np.zeros(4))

@@ -171,8 +171,13 @@ class FitResult(_Sampler):
         The configuration it was trained with.
     history : Mapping[str, tuple of float]
         Per-epoch ``"loss"`` (mean training loss over the epoch's batches:
-        rad^2 for the MSE, nats for the NLL) and, with validation data,
-        ``"val_loss"``.
+        rad^2 for the MSE, nats for the NLL; for a Bayesian network the
+        negative ELBO per row) and, with validation data, ``"val_loss"``. A
+        Bayesian network also records, at the end of every epoch, ``"kl"``
+        (the KL term of the loss: KL(q || p) times the KL weight, nats per
+        row) and the 10 %, 50 % and 90 % quantiles of its
+        kernels' posterior standard deviations, ``"spread_q10"``,
+        ``"spread_median"``, ``"spread_q90"``.
     epochs_run : int
         Epochs actually run (fewer than ``config.epochs`` if stopped early).
     best_epoch : int or None
@@ -506,6 +511,22 @@ def _copy_weights(keras_model, source):
                 layer.raw.assign(source.network.raw_scale)
 
 
+#: Per-epoch records of a Bayesian network's training (see :func:`train`).
+_POSTERIOR_HISTORY = ("kl", "spread_q10", "spread_median", "spread_q90")
+
+
+def _posterior_summary(flipout_layers, kl_weight):
+    """The weighted KL term and quantiles of the posterior standard deviations, now."""
+    kl = sum(float(tfp.distributions.kl_divergence(layer.kernel_posterior, layer.kernel_prior))
+             for layer in flipout_layers)
+    spreads = np.concatenate([
+        np.asarray(tf.convert_to_tensor(layer.kernel_posterior.distribution.scale)).ravel()
+        for layer in flipout_layers])
+    q10, q50, q90 = np.quantile(spreads, [0.1, 0.5, 0.9])
+    return {"kl": kl * kl_weight, "spread_q10": float(q10), "spread_median": float(q50),
+            "spread_q90": float(q90)}
+
+
 def _row_loss(config):
     """Per-row loss of the model's output ``out`` against targets ``y`` of shape (B,)."""
     beta = config.nll_beta
@@ -715,6 +736,10 @@ def train(config: NetworkConfig, data, *, validation=None, weights=None, seed: i
     history = {"loss": []}
     if xv is not None:
         history["val_loss"] = []
+    flipout = [layer for layer in model.layers if isinstance(layer, tfp.layers.DenseFlipout)]
+    if flipout:
+        for key in _POSTERIOR_HISTORY:
+            history[key] = []
     best, best_epoch, best_weights, wait = math.inf, None, None, 0
     epochs_run = 0
     for epoch in range(1, config.epochs + 1):
@@ -729,6 +754,9 @@ def train(config: NetworkConfig, data, *, validation=None, weights=None, seed: i
                 f"learning_rate (now {config.learning_rate}) or standardise the inputs.")
         history["loss"].append(loss)
         msg = f"epoch {epoch}/{config.epochs}: loss {loss:.5f}"
+        if flipout:
+            for key, value in _posterior_summary(flipout, float(kl_var.numpy())).items():
+                history[key].append(value)
         if xv is not None:
             vloss = float(val_loss())
             history["val_loss"].append(vloss)
