@@ -11,6 +11,9 @@ import pathlib
 import numpy as np
 import pytest
 
+# These tests train networks: `make unit` leaves them out (-m "not slow").
+pytestmark = pytest.mark.slow
+
 nn = pytest.importorskip("physgen.nn")
 tf_keras = pytest.importorskip("tf_keras")
 

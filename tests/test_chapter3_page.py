@@ -13,6 +13,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+# These tests train networks: `make unit` leaves them out (-m "not slow").
+pytestmark = pytest.mark.slow
+
 jupytext = pytest.importorskip("jupytext")
 nn = pytest.importorskip("physgen.nn", reason="needs TensorFlow")
 

@@ -13,6 +13,9 @@ import physgen
 from physgen import gan
 from physgen._tf import tf, tf_keras
 
+# These tests train networks: `make unit` leaves them out (-m "not slow").
+pytestmark = pytest.mark.slow
+
 CHAPTER = Path(__file__).resolve().parents[1] / "book" / "05-gan.md"
 
 

@@ -268,6 +268,7 @@ def test_train_rejects_bad_weights_config_seed_and_data(tiny):
 
 # --- training, determinism and prediction -------------------------------------------------------
 
+@pytest.mark.slow  # trains a network
 def test_training_is_deterministic_for_a_seed(tiny):
     a = nn.train(TINY_FAST, tiny, seed=3)
     b = nn.train(TINY_FAST, tiny, seed=3)
@@ -278,6 +279,7 @@ def test_training_is_deterministic_for_a_seed(tiny):
     assert not np.array_equal(pa, pc)
 
 
+@pytest.mark.slow  # trains a network
 def test_fit_result_records_training(tiny, capsys):
     split = split_by_trajectory(tiny, fractions=(0.5, 0.5, 0.0), rng=0)
     config = dataclasses.replace(TINY_FAST, epochs=3, restore_best=True)
@@ -298,6 +300,7 @@ def test_fit_result_records_training(tiny, capsys):
     hash(res)
 
 
+@pytest.mark.slow  # trains a network
 def test_early_stopping_stops_when_validation_does_not_improve(tiny):
     # Validation targets far from anything learnable: the loss cannot keep improving.
     config = dataclasses.replace(TINY_FAST, epochs=30, patience=1, learning_rate=1e-6)
@@ -306,6 +309,7 @@ def test_early_stopping_stops_when_validation_does_not_improve(tiny):
     assert res.epochs_run < 30
 
 
+@pytest.mark.slow  # trains a network
 def test_predict_trajectory_shapes_and_consistency(tiny):
     res = nn.train(TINY_FAST, tiny, seed=0)
     t = tiny.t
@@ -325,6 +329,7 @@ def test_predict_trajectory_shapes_and_consistency(tiny):
         nn.predict_trajectory(res.model, tiny.params, t)
 
 
+@pytest.mark.slow  # trains a network
 def test_predict_rejects_bad_features(tiny):
     res = nn.train(TINY_FAST, tiny, seed=0)
     with pytest.raises(ValueError, match=r"shape \(R, 6\)"):
@@ -333,6 +338,7 @@ def test_predict_rejects_bad_features(tiny):
         res.predict(np.full((2, 6), np.nan))
 
 
+@pytest.mark.slow  # trains a network
 def test_extrapolation_is_allowed(tiny):
     res = nn.train(TINY_FAST, tiny, seed=0)
     far = PendulumParameters(theta0=3.0, omega0=5.0, length=10.0, g=10.0)
@@ -356,6 +362,7 @@ def test_feature_rows_is_the_one_builder():
 
 # --- accuracy ------------------------------------------------------------------------------------
 
+@pytest.mark.slow  # trains a network
 def test_the_stack_reproduces_chapter_2_for_the_same_seed():
     """Chapter 2's first two numbers, computed exactly as the chapter does: the original
     and the improved set-up, seed 20240602, on new pendulums against the exact truth.
@@ -373,6 +380,7 @@ def test_the_stack_reproduces_chapter_2_for_the_same_seed():
     assert rmse(test.truth, improved.predict(test.features)) == pytest.approx(0.040545, rel=0.02)
 
 
+@pytest.mark.slow  # trains a network
 def test_improved_model_follows_the_physics_on_an_essay_panel():
     """The essay's pendulum theta0 = 1, omega0 = 1, l = 1 m: a model trained on clean
     exact data reproduces the exact trajectory closely."""
@@ -388,6 +396,7 @@ def test_improved_model_follows_the_physics_on_an_essay_panel():
 
 # --- chapter-3 options: distributions, sampling, variance split ---------------------------------
 
+@pytest.mark.slow  # trains a network
 def test_prediction_and_sample_shapes(bnn, data):
     rows = data.features[:40]
     pred = bnn.predictive(rows, n_samples=20, rng=0)
@@ -401,6 +410,7 @@ def test_prediction_and_sample_shapes(bnn, data):
     assert nn.sample_trajectories(bnn, batch, n_samples=3, rng=0).shape == (3, 2, T.size)
 
 
+@pytest.mark.slow  # trains a network
 @pytest.mark.parametrize("n, exc", [(0, ValueError), (-2, ValueError), (2.5, TypeError)])
 def test_bad_n_samples_is_rejected(bnn, aleatoric, data, n, exc):
     rows = data.features[:5]
@@ -412,6 +422,7 @@ def test_bad_n_samples_is_rejected(bnn, aleatoric, data, n, exc):
             call()
 
 
+@pytest.mark.slow  # trains a network
 def test_wrong_feature_shapes_and_models_are_rejected(bnn):
     with pytest.raises(ValueError, match="shape"):
         bnn.predictive(np.zeros((5, 4)))
@@ -423,6 +434,7 @@ def test_wrong_feature_shapes_and_models_are_rejected(bnn):
         nn.sample_trajectories(bnn, np.zeros((5, 6)), observation_noise="yes")
 
 
+@pytest.mark.slow  # trains a network
 def test_one_weight_draw_per_sampled_trajectory(bnn):
     """Sample s of every trajectory, and of every time step, comes from one network."""
     a = feature_rows(dict(theta0=1.0, omega0=1.0, length=1.5, g=10.0), T)
@@ -438,6 +450,7 @@ def test_one_weight_draw_per_sampled_trajectory(bnn):
     assert np.corrcoef(dev[:, :-1].ravel(), dev[:, 1:].ravel())[0, 1] > 0.98
 
 
+@pytest.mark.slow  # trains a network
 def test_observation_noise_is_added_per_step_with_the_predicted_scale(bnn):
     x = feature_rows(dict(theta0=1.0, omega0=1.0, length=1.5, g=10.0), T)
     means = nn.sample_trajectories(bnn, x, n_samples=200, rng=3, observation_noise=False)
@@ -448,6 +461,7 @@ def test_observation_noise_is_added_per_step_with_the_predicted_scale(bnn):
     assert abs(np.corrcoef(z[:, :-1].ravel(), z[:, 1:].ravel())[0, 1]) < 0.02
 
 
+@pytest.mark.slow  # trains a network
 def test_sampling_is_reproducible_with_a_seed(bnn, data):
     x = data.features[:100]
     s1 = nn.sample_trajectories(bnn, x, n_samples=5, rng=11)
@@ -456,6 +470,7 @@ def test_sampling_is_reproducible_with_a_seed(bnn, data):
     assert np.array_equal(s1, s2) and not np.allclose(s1, s3)
 
 
+@pytest.mark.slow  # trains a network
 def test_fixed_weight_models_have_no_epistemic_part(aleatoric, data):
     x = data.features[:100]
     pred = aleatoric.predictive(x)
@@ -465,6 +480,7 @@ def test_fixed_weight_models_have_no_epistemic_part(aleatoric, data):
     assert np.allclose(draws, pred.mean)
 
 
+@pytest.mark.slow  # trains a network
 def test_bayesian_training_is_deterministic_with_a_seed(data):
     cfg = nn.BAYESIAN.replace(hidden=(8,), epochs=2, batch_size=1024)
     xy = (data.features[:3000], data.target[:3000])
@@ -473,6 +489,7 @@ def test_bayesian_training_is_deterministic_with_a_seed(data):
     assert np.array_equal(p1.mean, p2.mean) and np.array_equal(p1.std, p2.std)
 
 
+@pytest.mark.slow  # trains a network
 def test_kl_term_is_scaled_by_one_over_n(bnn, data):
     """The loss carries KL(q || p) / N: the negative ELBO per training row."""
     kl = 0.0
@@ -484,6 +501,7 @@ def test_kl_term_is_scaled_by_one_over_n(bnn, data):
     assert keras_kl == pytest.approx(kl / data.n_rows, rel=1e-3)
 
 
+@pytest.mark.slow  # trains a network
 def test_nll_training_learns_noise_that_grows_with_time():
     """With sigma = 0.1 t, NLL training recovers sigma(t) (one pendulum, many noisy runs)."""
     one = PendulumPrior(length=1.5, g=10.0, theta0=1.0, omega0=1.0)
@@ -495,6 +513,7 @@ def test_nll_training_learns_noise_that_grows_with_time():
     np.testing.assert_allclose(model.predictive(x).aleatoric_std, 0.1 * times, rtol=0.3)
 
 
+@pytest.mark.slow  # trains a network
 def test_the_original_mse_heads_do_not_fit_the_noise():
     """Trained on the MSE of a sample, the softplus head's scale shrinks to its 0.1 floor
     instead of following sigma = 0.1 t: the original's scale is never fitted."""
@@ -507,6 +526,7 @@ def test_the_original_mse_heads_do_not_fit_the_noise():
     assert np.all(sigma >= 0.1) and sigma[1] < 0.2  # the truth at 2.7 s is 0.27 rad
 
 
+@pytest.mark.slow  # trains a network
 def test_law_of_total_variance_adds_up(bnn, data):
     x = data.features[::37]
     dec = nn.variance_decomposition(bnn, x, n_samples=400, rng=0)
@@ -521,6 +541,7 @@ def test_law_of_total_variance_adds_up(bnn, data):
     np.testing.assert_allclose(pred.std**2, dec.total)
 
 
+@pytest.mark.slow  # trains a network
 def test_ensemble_decomposition(aleatoric, data):
     x = data.features[:60]
     same = nn.Ensemble([aleatoric, aleatoric])
@@ -546,6 +567,7 @@ def test_ensemble_decomposition(aleatoric, data):
         nn.Ensemble([])
 
 
+@pytest.mark.slow  # trains a network
 def test_train_ensemble_uses_consecutive_seeds(data):
     cfg = nn.ALEATORIC.replace(hidden=(8,), epochs=1, batch_size=1024)
     ens = nn.train_ensemble(cfg, data, n_members=2, seed=4)
@@ -554,6 +576,7 @@ def test_train_ensemble_uses_consecutive_seeds(data):
                                   nn.train(cfg, data, seed=5).predict(data.features[:9]))
 
 
+@pytest.mark.slow  # trains a network
 def test_init_from_copies_the_weights_into_the_posterior_means(aleatoric, data):
     cfg = nn.BAYESIAN.replace(**SMALL).replace(epochs=1, learning_rate=1e-7)
     bnn0 = nn.train(cfg, data, seed=3, init_from=aleatoric)
@@ -569,6 +592,7 @@ def test_init_from_copies_the_weights_into_the_posterior_means(aleatoric, data):
 
 # --- sweeps over seeds, and the reuse of compiled training steps ---------------------------------
 
+@pytest.mark.slow  # trains a network
 def test_reused_training_steps_give_the_same_result_as_fresh_ones(tiny):
     """Runs of one shape reuse a compiled epoch; they must not see each other's state."""
     a1 = nn.train(TINY_FAST, tiny, seed=3)
@@ -585,6 +609,7 @@ def test_reused_training_steps_give_the_same_result_as_fresh_ones(tiny):
     np.testing.assert_array_equal(before, a1.predict(tiny.features))
 
 
+@pytest.mark.slow  # trains a network
 def test_sweep_trains_every_config_with_every_seed(tiny):
     configs = {"a": TINY_FAST, "b": TINY_FAST.replace(hidden=(4,))}
     out = nn.sweep(configs, tiny, seeds=[1, 2, 3], score=lambda r: r.predict(tiny.features)[0])
@@ -602,6 +627,7 @@ def test_sweep_trains_every_config_with_every_seed(tiny):
         nn.sweep({"a": "relu"}, tiny, seeds=[1, 2], score=len)
 
 
+@pytest.mark.slow  # trains a network
 def test_remaining_public_functions_reject_bad_input(tiny, aleatoric, data):
     with pytest.raises(ValueError, match="seed"):
         nn.seed(-1)

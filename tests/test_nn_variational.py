@@ -12,6 +12,9 @@ import pytest
 
 from physgen import GrowingNoise, PendulumPrior, make_dataset
 
+# These tests train networks: `make unit` leaves them out (-m "not slow").
+pytestmark = pytest.mark.slow
+
 nn = pytest.importorskip("physgen.nn", reason="needs TensorFlow")
 
 T = np.arange(0, 200) * 0.015

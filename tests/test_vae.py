@@ -15,6 +15,9 @@ import pytest
 
 from physgen import nn, vae
 
+# These tests train networks: `make unit` leaves them out (-m "not slow").
+pytestmark = pytest.mark.slow
+
 CHAPTER = Path(__file__).resolve().parents[1] / "book" / "04-vae.md"
 
 
