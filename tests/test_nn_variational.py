@@ -54,9 +54,11 @@ def test_history_records_the_kl_term_and_the_spreads(data):
 def test_adam_moves_each_spread_by_at_most_one_learning_rate_per_step(data):
     """Started tiny, every spread is pushed up by the KL term as fast as Adam allows.
 
-    rho = softplus^-1(s) rises by at most ~lr per step, so after k steps at a constant
+    rho = softplus^-1(s) rises by about lr per step, so after k steps at a constant
     rate s <= softplus(softplus^-1(s0) + k lr): the ceiling that capped the first
-    edition's network at 2e-3.
+    edition's network at 2e-3. "About": Adam's step is lr * m_hat / sqrt(v_hat), whose
+    size exceeds lr a little when the gradient's magnitude varies from batch to batch
+    (Kingma & Ba 2015, section 2.1), so the ceiling holds to 1 %, not exactly.
     """
     s0, lr, epochs = 1e-3, 1e-2, 4
     cfg = nn.BAYESIAN.replace(hidden=(8, 8), epochs=epochs, batch_size=256, learning_rate=lr,
@@ -65,6 +67,6 @@ def test_adam_moves_each_spread_by_at_most_one_learning_rate_per_step(data):
     steps = epochs * math.ceil(data.n_rows / cfg.batch_size)
     ceiling = math.log1p(math.exp(math.log(math.expm1(s0)) + steps * lr))
     stds = _kernel_stds(result)
-    assert stds.max() <= ceiling * 1.001
+    assert stds.max() <= ceiling * 1.01
     assert np.median(stds) > 0.95 * ceiling  # almost every spread rides the ceiling
     assert ceiling > 1.1 * s0  # and the ceiling did move
