@@ -43,12 +43,13 @@ CHAPTER_RUNS := -n 2 --dist loadfile $(NBVAL_DIR) \
 BROWSER := tests/browser
 NPM_STAMP := $(BROWSER)/node_modules/.package-lock.json
 
-.PHONY: all venv book test unit browser-tools notebooks benchmarks chapter-times clean help
+.PHONY: all venv book test unit lint browser-tools notebooks benchmarks chapter-times clean help
 
 help:
 	@echo "make book       build the site into _build/html (EDITION=student removes solutions)"
 	@echo "make test       build, then run every test (unit, property, doctest, site, browser, nbval, launch notebooks)"
 	@echo "make unit       the package's unit tests alone: no book build, no network training (< 1 min)"
+	@echo "make lint       compileall, ruff (lint, format) and mypy on the package"
 	@echo "make notebooks  rewrite the Colab cells, build, and copy the launch notebooks to the committed .ipynb twins"
 	@echo "make benchmarks run the benchmark scripts and print their tables"
 	@echo "make chapter-times  measure each chapter's run time into benchmarks/results/chapters.txt (book/teaching.md)"
@@ -74,16 +75,22 @@ book: $(STAMP)
 
 # Unit, property, doctest, site and browser tests; then, two at a time, nbval over every
 # chapter as built and every launch notebook run as a student runs it.
-test: book browser-tools
-	$(BIN)/python -W error -m compileall -q physgen
+test: lint book browser-tools
 	$(BIN)/python -m pytest -m "not chapter_run"
 	$(BIN)/python tools/nbval_prepare.py --out $(NBVAL_DIR)
 	$(NB_ENV) $(BIN)/python -m pytest $(NBVAL_OPTS) $(CHAPTER_RUNS)
 
 # The package's own tests: no book, no browser, no network training.
-unit: $(STAMP)
-	$(BIN)/python -W error -m compileall -q physgen
+unit: lint
 	$(BIN)/python -m pytest -m "not slow and not site and not chapter_run" --ignore=$(BROWSER)
+
+# The package compiles without warnings, passes ruff (lint and format; rules in
+# pyproject.toml) and mypy.
+lint: $(STAMP)
+	$(BIN)/python -W error -m compileall -q physgen
+	$(BIN)/ruff check physgen benchmarks
+	$(BIN)/ruff format --check physgen benchmarks
+	$(BIN)/mypy
 
 browser-tools: $(NPM_STAMP)
 	@command -v java >/dev/null 2>&1 || echo "make: Java not found: the Nu HTML checker test will be skipped; install Java 11 or later (Debian: apt-get install -y default-jre-headless)"

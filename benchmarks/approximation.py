@@ -27,8 +27,12 @@ from physgen import ORIGINAL_GRID, make_dataset, rmse, split_by_row, split_by_tr
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seed", type=int, default=20240602,
-                        help="seed of the data, the split and the training (default: chapter 2's)")
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=20240602,
+        help="seed of the data, the split and the training (default: chapter 2's)",
+    )
     args = parser.parse_args(argv)
 
     from physgen import nn
@@ -45,17 +49,23 @@ def main(argv=None) -> int:
         rows.append((name, err, res.seconds, res.epochs_run))
 
     (_, err_o, sec_o, _), (_, err_i, sec_i, _) = rows
-    print(f"chapter 2 approximation benchmark (seed {args.seed}; {train.n_trajectories} train / "
-          f"{val.n_trajectories} validation / {test.n_trajectories} test trajectories)")
+    print(
+        f"chapter 2 approximation benchmark (seed {args.seed}; {train.n_trajectories} train / "
+        f"{val.n_trajectories} validation / {test.n_trajectories} test trajectories)"
+    )
     print(f"{'set-up':<10} {'RMSE vs exact [rad]':>20} {'train time [s]':>15} {'epochs':>7}")
     for name, err, sec, ep in rows:
         print(f"{name:<10} {err:>20.4f} {sec:>15.1f} {ep:>7d}")
     ratio = err_o / err_i
-    print(f"{'ratio':<10} {ratio:>19.2f}x {sec_i / sec_o:>14.2f}x   (RMSE original/improved; "
-          "time improved/original)")
+    print(
+        f"{'ratio':<10} {ratio:>19.2f}x {sec_i / sec_o:>14.2f}x   (RMSE original/improved; "
+        "time improved/original)"
+    )
     ok_acc, ok_time = ratio >= 3.0, sec_i < 60.0
-    print(f"target RMSE ratio >= 3: {'PASS' if ok_acc else 'FAIL'}; "
-          f"improved training < 60 s: {'PASS' if ok_time else 'FAIL'}")
+    print(
+        f"target RMSE ratio >= 3: {'PASS' if ok_acc else 'FAIL'}; "
+        f"improved training < 60 s: {'PASS' if ok_time else 'FAIL'}"
+    )
     return 0 if ok_acc and ok_time else 1
 
 

@@ -23,6 +23,7 @@ means), so the next local build re-executes everything too.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import subprocess
@@ -68,8 +69,12 @@ def run_one(path: Path, timeout: float) -> int:
     from nbclient import NotebookClient
 
     notebook = jupytext.read(path)
-    client = NotebookClient(notebook, timeout=timeout, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}})
+    client = NotebookClient(
+        notebook,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+    )
     client.execute()
     # The kernel was our child and has been waited for: ru_maxrss is its peak (KiB on Linux).
     peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -83,10 +88,8 @@ def _tree_rss_mb(proc) -> float:
 
     total = 0
     for child in proc.children(recursive=True):
-        try:
+        with contextlib.suppress(psutil.Error):
             total += child.memory_info().rss
-        except psutil.Error:
-            pass
     return total / 2**20
 
 
@@ -97,15 +100,16 @@ def measure(path: Path, timeout: float) -> dict:
     start = time.perf_counter()
     child = subprocess.Popen(
         [sys.executable, __file__, "--run-one", str(path), "--timeout", str(timeout)],
-        env=_kernel_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=_kernel_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     proc = psutil.Process(child.pid)
     peak = 0.0
     while child.poll() is None:
-        try:
+        with contextlib.suppress(psutil.Error):
             peak = max(peak, _tree_rss_mb(proc))
-        except psutil.Error:
-            pass
         time.sleep(0.05)
     wall = time.perf_counter() - start
     out, err = child.communicate()
@@ -124,19 +128,22 @@ def full_build() -> dict:
 
     shutil.rmtree(ROOT / "_build" / ".jupyter_cache", ignore_errors=True)
     start = time.perf_counter()
-    child = subprocess.Popen(["make", "book"], cwd=ROOT, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.PIPE, text=True)
+    child = subprocess.Popen(
+        ["make", "book"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
     proc = psutil.Process(child.pid)
     peak = 0.0
     while child.poll() is None:
-        try:
+        with contextlib.suppress(psutil.Error):
             peak = max(peak, _tree_rss_mb(proc))
-        except psutil.Error:
-            pass
         time.sleep(0.1)
     _, err = child.communicate()
-    return {"wall_s": time.perf_counter() - start, "peak_mb": peak,
-            "ok": child.returncode == 0, "error": err[-2000:]}
+    return {
+        "wall_s": time.perf_counter() - start,
+        "peak_mb": peak,
+        "ok": child.returncode == 0,
+        "error": err[-2000:],
+    }
 
 
 def _target(name: str):
@@ -150,8 +157,11 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description="Time and measure each chapter's execution.")
     parser.add_argument("chapters", nargs="*", help="file-name prefixes (default: all)")
     parser.add_argument("--timeout", type=float, default=600.0, help="per-cell timeout [s]")
-    parser.add_argument("--full-build", action="store_true",
-                        help="also time `make book` from an empty execution cache")
+    parser.add_argument(
+        "--full-build",
+        action="store_true",
+        help="also time `make book` from an empty execution cache",
+    )
     parser.add_argument("--run-one", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.run_one:
@@ -159,8 +169,11 @@ def main(argv=None) -> int:
 
     import site_notebooks
 
-    chapters = [p for p in site_notebooks.chapters()
-                if not args.chapters or any(p.name.startswith(c) for c in args.chapters)]
+    chapters = [
+        p
+        for p in site_notebooks.chapters()
+        if not args.chapters or any(p.name.startswith(c) for c in args.chapters)
+    ]
     if not chapters:
         parser.error(f"no chapter matches {args.chapters}")
     print(f"{'chapter':<28} {'wall [s]':>9} {'peak RSS [MB]':>14} {'target':>16}  status")
@@ -175,15 +188,23 @@ def main(argv=None) -> int:
             status = "OVER TARGET"
         else:
             status = "ok"
-        print(f"{path.name:<28} {r['wall_s']:>9.1f} {r['peak_mb']:>14.0f} {target_text:>16}  {status}",
-              flush=True)
+        print(
+            f"{path.name:<28} {r['wall_s']:>9.1f} {r['peak_mb']:>14.0f} {target_text:>16}  {status}",
+            flush=True,
+        )
         if not r["ok"]:
             print(r["error"][-3000:], file=sys.stderr)
     if args.full_build:
         r = full_build()
-        status = "FAILED" if not r["ok"] else ("ok" if r["wall_s"] < FULL_BUILD_TARGET_S else "OVER TARGET")
-        print(f"{'make book (empty cache)':<28} {r['wall_s']:>9.1f} {r['peak_mb']:>14.0f} "
-              f"{'< 300 s':>16}  {status}")
+        status = (
+            "FAILED"
+            if not r["ok"]
+            else ("ok" if r["wall_s"] < FULL_BUILD_TARGET_S else "OVER TARGET")
+        )
+        print(
+            f"{'make book (empty cache)':<28} {r['wall_s']:>9.1f} {r['peak_mb']:>14.0f} "
+            f"{'< 300 s':>16}  {status}"
+        )
         if not r["ok"]:
             print(r["error"], file=sys.stderr)
             failed = True

@@ -59,26 +59,32 @@ def main():
     from physgen import gan  # imports TensorFlow
 
     bugged = make_trajectory_set(GENERATOR_GRID, stride=STRIDE, rng=SEED)
-    fixed = make_trajectory_set(GENERATOR_GRID, stride=STRIDE, accumulate_jitter=False,
-                                rng=SEED + 1)
-    sets = {"bug": bugged.split(heldout_fraction=0.25, rng=SEED),
-            "fixed": fixed.split(heldout_fraction=0.25, rng=SEED + 1)}
+    fixed = make_trajectory_set(
+        GENERATOR_GRID, stride=STRIDE, accumulate_jitter=False, rng=SEED + 1
+    )
+    sets = {
+        "bug": bugged.split(heldout_fraction=0.25, rng=SEED),
+        "fixed": fixed.split(heldout_fraction=0.25, rng=SEED + 1),
+    }
     t = bugged.t
     fits = {k: fit_pendulum(held.theta, t, g=G_DATA) for k, (_, held) in sets.items()}
 
-    runs = [("companion WGAN", "bug", gan.ORIGINAL_WGAN.with_(epochs=args.epochs_original),
-             SEED, False)]
-    runs += [(f"WGAN-GP seed {s}", "fixed", gan.WGAN_GP.with_(epochs=args.epochs_gp), s, False)
-             for s in args.seeds]
-    runs.append(("conditional GAN", "fixed", gan.WGAN_GP.with_(epochs=args.epochs_gp), SEED,
-                 True))
+    runs = [
+        ("companion WGAN", "bug", gan.ORIGINAL_WGAN.with_(epochs=args.epochs_original), SEED, False)
+    ]
+    runs += [
+        (f"WGAN-GP seed {s}", "fixed", gan.WGAN_GP.with_(epochs=args.epochs_gp), s, False)
+        for s in args.seeds
+    ]
+    runs.append(("conditional GAN", "fixed", gan.WGAN_GP.with_(epochs=args.epochs_gp), SEED, True))
 
     rows = []
     for name, which, config, seed, conditional in runs:
         train, held = sets[which]
         cond = train.params.length if conditional else None
-        result, wall, cpu = timed(lambda: gan.train_gan(config, train.theta, conditions=cond,
-                                                        seed=seed))
+        result, wall, cpu = timed(
+            lambda: gan.train_gan(config, train.theta, conditions=cond, seed=seed)
+        )
         rng = np.random.default_rng(seed)
         extra = ""
         if conditional:
@@ -89,22 +95,53 @@ def main():
             extra = f"{np.median(np.abs(T_fit / T_phys - 1)):.1%}"
         else:
             samples = gan.sample_gan(result, len(held), rng=rng)
-        report = judge_generator(samples, train=train.theta, heldout=held.theta, t=t,
-                                 g=G_DATA, rng=seed, heldout_fit=fits[which])
-        rows.append([name, f"{result.steps}", f"{wall:.1f}", f"{cpu:.1f}",
-                     f"{report.residual_median:.3f}", f"{report.floor:.3f}",
-                     f"{report.mmd_p:.3f}", f"{report.precision:.2f}", f"{report.recall:.2f}",
-                     f"{report.memorisation:.2f}", extra])
+        report = judge_generator(
+            samples,
+            train=train.theta,
+            heldout=held.theta,
+            t=t,
+            g=G_DATA,
+            rng=seed,
+            heldout_fit=fits[which],
+        )
+        rows.append(
+            [
+                name,
+                f"{result.steps}",
+                f"{wall:.1f}",
+                f"{cpu:.1f}",
+                f"{report.residual_median:.3f}",
+                f"{report.floor:.3f}",
+                f"{report.mmd_p:.3f}",
+                f"{report.precision:.2f}",
+                f"{report.recall:.2f}",
+                f"{report.memorisation:.2f}",
+                extra,
+            ]
+        )
         print(f"  done: {name} ({wall:.0f} s)", flush=True)
 
-    header = ["generator", "gen. steps", "wall [s]", "CPU [s]", "residual [rad]",
-              "floor [rad]", "MMD p", "precision", "recall", "memorisation", "period error"]
+    header = [
+        "generator",
+        "gen. steps",
+        "wall [s]",
+        "CPU [s]",
+        "residual [rad]",
+        "floor [rad]",
+        "MMD p",
+        "precision",
+        "recall",
+        "memorisation",
+        "period error",
+    ]
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
-    print(f"\nGANs of {len(bugged)} pendulums x {len(t)} time points "
-          f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
-    print("  ".join(h.ljust(w) for h, w in zip(header, widths)))
+    print(
+        f"\nGANs of {len(bugged)} pendulums x {len(t)} time points "
+        f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)"
+    )
+    print("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)))
     for r in rows:
-        print("  ".join(c.ljust(w) for c, w in zip(r, widths)))
+        print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory of the run: {peak:.0f} MB (resident)")
 

@@ -85,8 +85,12 @@ def main(argv=None):
     parser.add_argument("--trajectories", type=int, default=10_000)
     parser.add_argument("--points", type=int, default=1_000)
     parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--loop-subset", type=int, default=100, help="trajectories timed for the Python loop")
-    parser.add_argument("--ivp-subset", type=int, default=20, help="trajectories timed for solve_ivp")
+    parser.add_argument(
+        "--loop-subset", type=int, default=100, help="trajectories timed for the Python loop"
+    )
+    parser.add_argument(
+        "--ivp-subset", type=int, default=20, help="trajectories timed for solve_ivp"
+    )
     args = parser.parse_args(argv)
     n, T, R = args.trajectories, args.points, args.repeats
 
@@ -120,7 +124,10 @@ def main(argv=None):
         reps = 1 if method == "rk" else R
         sub = n if method != "rk" else max(1, n // 10)
         sec, traj = best_time(
-            lambda: simulate(theta0[:sub], omega0[:sub], t, length=length[:sub], g=G, method=method), reps
+            lambda: simulate(
+                theta0[:sub], omega0[:sub], t, length=length[:sub], g=G, method=method
+            ),
+            reps,
         )
         err = float(np.max(np.abs(traj.theta[: args.loop_subset] - ref[:sub])))
         label = f'physgen "{method}" (batch)'
@@ -129,13 +136,29 @@ def main(argv=None):
         rows.append((label, sec * n / sub, sub, sub != n, err))
 
     m = args.loop_subset
-    sec, loop = best_time(lambda: original_euler_cromer(theta0[:m], omega0[:m], length[:m], G, T, DT), 1)
-    rows.append(("original per-trajectory Python loop (Euler-Cromer)", sec * n / m, m, True,
-                 float(np.max(np.abs(loop - ref)))))
+    sec, loop = best_time(
+        lambda: original_euler_cromer(theta0[:m], omega0[:m], length[:m], G, T, DT), 1
+    )
+    rows.append(
+        (
+            "original per-trajectory Python loop (Euler-Cromer)",
+            sec * n / m,
+            m,
+            True,
+            float(np.max(np.abs(loop - ref))),
+        )
+    )
     m = args.ivp_subset
     sec, ivp = best_time(lambda: solve_ivp_loop(theta0[:m], omega0[:m], length[:m], G, t), 1)
-    rows.append(("solve_ivp DOP853 rtol 1e-10, one call per trajectory", sec * n / m, m, True,
-                 float(np.max(np.abs(ivp - ref[:m])))))
+    rows.append(
+        (
+            "solve_ivp DOP853 rtol 1e-10, one call per trajectory",
+            sec * n / m,
+            m,
+            True,
+            float(np.max(np.abs(ivp - ref[:m]))),
+        )
+    )
 
     tracemalloc.start()
     simulate(theta0, omega0, t, length=length, g=G)
@@ -143,22 +166,34 @@ def main(argv=None):
     tracemalloc.stop()
 
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"Pendulum generators: {n:,} trajectories x {T:,} time points = {size:,} points "
-          f"(t = 0..{t[-1]:.2f} s, dt = {DT} s; theta0 ~ U(-pi, pi), omega0 ~ U(-8, 8) rad/s, "
-          f"l ~ U(0.5, 2) m, g = {G}; {rotating:.0%} rotating). Best of {R} runs; load average {load:.1f}.")
+    print(
+        f"Pendulum generators: {n:,} trajectories x {T:,} time points = {size:,} points "
+        f"(t = 0..{t[-1]:.2f} s, dt = {DT} s; theta0 ~ U(-pi, pi), omega0 ~ U(-8, 8) rad/s, "
+        f"l ~ U(0.5, 2) m, g = {G}; {rotating:.0%} rotating). Best of {R} runs; load average {load:.1f}."
+    )
     header = f"| {'method':<56} | {'trajectories timed':>18} | {'time [s]':>9} | {'points/s':>9} | {'x np.sin':>8} | {'max abs dtheta [rad]':>20} |"
     print(header)
     print("|" + "|".join("-" * len(c) for c in header.split("|")[1:-1]) + "|")
     for name, sec, timed, scaled, err in rows:
         timed_txt = f"{timed:,}" + (" scaled" if scaled else "")
-        err_txt = "-" if err is None else ("reference" if err == 0.0 and "exact" in name else f"{err:.1e}")
-        print(f"| {name:<56} | {timed_txt:>18} | {sec:9.3f} | {size / sec:9.2e} | {t_sin / sec:8.3g} | {err_txt:>20} |")
+        err_txt = (
+            "-"
+            if err is None
+            else ("reference" if err == 0.0 and "exact" in name else f"{err:.1e}")
+        )
+        print(
+            f"| {name:<56} | {timed_txt:>18} | {sec:9.3f} | {size / sec:9.2e} | {t_sin / sec:8.3g} | {err_txt:>20} |"
+        )
     out_bytes = size * 8
-    print(f"\nPeak memory allocated by simulate(method='exact'): {peak / 2**20:.0f} MiB = "
-          f"{peak / out_bytes:.2f} x one output array ({out_bytes / 2**20:.0f} MiB; the result holds two: theta and omega).")
-    print('Target: "exact" >= 0.5 x np.sin throughput (points/s); measured '
-          f"{t_sin / t_exact:.2f} x by wall time, {cpu_sin / cpu_exact:.2f} x by CPU time "
-          "(each point of \"exact\" is two numbers, theta and omega; np.sin gives one).")
+    print(
+        f"\nPeak memory allocated by simulate(method='exact'): {peak / 2**20:.0f} MiB = "
+        f"{peak / out_bytes:.2f} x one output array ({out_bytes / 2**20:.0f} MiB; the result holds two: theta and omega)."
+    )
+    print(
+        'Target: "exact" >= 0.5 x np.sin throughput (points/s); measured '
+        f"{t_sin / t_exact:.2f} x by wall time, {cpu_sin / cpu_exact:.2f} x by CPU time "
+        '(each point of "exact" is two numbers, theta and omega; np.sin gives one).'
+    )
 
 
 if __name__ == "__main__":

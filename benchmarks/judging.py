@@ -56,12 +56,16 @@ def main():
     rng = np.random.default_rng(SEED)
     t = np.linspace(0.0, 5.0, args.points)
     prior = PendulumPrior()
-    print(f"Judges on n noisy trajectories of {args.points} points (sigma = {SIGMA} rad); "
-          f"best of {args.repeats}; load average {os.getloadavg()[0]:.1f} on "
-          f"{os.cpu_count()} cores")
-    header = (f"{'n':>6} | {'fit_pendulum [s]':>16} | {'per traj. [ms]':>14} | "
-              f"{'excess [rad]':>12} | {'MMD test [s]':>12} | {'prec/recall [s]':>15} | "
-              f"{'memorisation [s]':>16}")
+    print(
+        f"Judges on n noisy trajectories of {args.points} points (sigma = {SIGMA} rad); "
+        f"best of {args.repeats}; load average {os.getloadavg()[0]:.1f} on "
+        f"{os.cpu_count()} cores"
+    )
+    header = (
+        f"{'n':>6} | {'fit_pendulum [s]':>16} | {'per traj. [ms]':>14} | "
+        f"{'excess [rad]':>12} | {'MMD test [s]':>12} | {'prec/recall [s]':>15} | "
+        f"{'memorisation [s]':>16}"
+    )
     print(header)
     print("-" * len(header))
     for n in args.sizes:
@@ -77,8 +81,10 @@ def main():
         t_mmd, _ = best_time(lambda: two_sample_test(noisy, other, rng=0), args.repeats)
         t_pr, _ = best_time(lambda: precision_recall(noisy, other, k=5), args.repeats)
         t_mem, _ = best_time(lambda: memorisation_ratio(noisy, third, fourth), args.repeats)
-        print(f"{n:>6} | {t_fit:>16.2f} | {1e3 * t_fit / n:>14.2f} | {excess:>12.1e} | "
-              f"{t_mmd:>12.2f} | {t_pr:>15.2f} | {t_mem:>16.2f}")
+        print(
+            f"{n:>6} | {t_fit:>16.2f} | {1e3 * t_fit / n:>14.2f} | {excess:>12.1e} | "
+            f"{t_mmd:>12.2f} | {t_pr:>15.2f} | {t_mem:>16.2f}"
+        )
 
 
 if __name__ == "__main__":

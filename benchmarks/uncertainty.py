@@ -31,8 +31,11 @@ from physgen.metrics import rmse
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=20240603)
-    parser.add_argument("--skip-long", action="store_true",
-                        help="do not train the Bayesian network with twice the epochs")
+    parser.add_argument(
+        "--skip-long",
+        action="store_true",
+        help="do not train the Bayesian network with twice the epochs",
+    )
     args = parser.parse_args(argv)
 
     start = time.perf_counter()
@@ -53,22 +56,34 @@ def main(argv=None) -> int:
         spread = None
         members = getattr(model, "members", (model,))
         if members[0].stochastic_weights:
-            spread = float(np.median(np.concatenate([s.ravel() for _, s, _ in
-                                                     model.network.layers])))
+            spread = float(
+                np.median(np.concatenate([s.ravel() for _, s, _ in model.network.layers]))
+            )
         loss = None if hasattr(model, "members") else model.history["loss"][-1]
-        return [name, per_traj, cal.gaussian_nll(y, mu, sd),
-                cal.crps_gaussian(y, mu, sd, reduce=True), cal.coverage(y, mu, sd, level=0.9),
-                loss, spread, seconds]
+        return [
+            name,
+            per_traj,
+            cal.gaussian_nll(y, mu, sd),
+            cal.crps_gaussian(y, mu, sd, reduce=True),
+            cal.coverage(y, mu, sd, level=0.9),
+            loss,
+            spread,
+            seconds,
+        ]
 
     rows = []
-    for name, cfg in [("original, fixed scale", nn.ORIGINAL_FIXED),
-                      ("original, softplus scale", nn.ORIGINAL_SOFTPLUS)]:
+    for name, cfg in [
+        ("original, fixed scale", nn.ORIGINAL_FIXED),
+        ("original, softplus scale", nn.ORIGINAL_SOFTPLUS),
+    ]:
         m = nn.train(cfg, train, validation=validation, seed=args.seed)
         rows.append(row(name, m, m.seconds))
     aleatoric = nn.train(nn.ALEATORIC, train, seed=args.seed)
     rows.append(row("aleatoric (ALEATORIC)", aleatoric, aleatoric.seconds))
-    for name, cfg in [("Bayesian (BAYESIAN, from aleatoric)", nn.BAYESIAN),
-                      ("first edition (BAYESIAN_FINETUNE)", nn.BAYESIAN_FINETUNE)]:
+    for name, cfg in [
+        ("Bayesian (BAYESIAN, from aleatoric)", nn.BAYESIAN),
+        ("first edition (BAYESIAN_FINETUNE)", nn.BAYESIAN_FINETUNE),
+    ]:
         b = nn.train(cfg, train, seed=args.seed, init_from=aleatoric)
         rows.append(row(name, b, b.seconds))
     if not args.skip_long:
@@ -82,19 +97,27 @@ def main(argv=None) -> int:
     def fmt(v, digits):
         return "—" if v is None else f"{v:.{digits}f}"
 
-    header = (f"{'model':38s} {'RMSE [rad]':>10s} {'NLL':>7s} {'CRPS':>7s} {'cov90':>6s} "
-              f"{'loss':>8s} {'spread':>7s} {'train [s]':>9s}")
+    header = (
+        f"{'model':38s} {'RMSE [rad]':>10s} {'NLL':>7s} {'CRPS':>7s} {'cov90':>6s} "
+        f"{'loss':>8s} {'spread':>7s} {'train [s]':>9s}"
+    )
     print(header)
     print("-" * len(header))
     for name, r_, nll, crps, cov, loss, spread, sec in rows:
-        print(f"{name:38s} {r_:10.4f} {nll:7.3f} {crps:7.4f} {cov:6.3f} {fmt(loss, 4):>8s} "
-              f"{fmt(spread, 4):>7s} {sec:9.1f}")
-    print(f"\nNLL floor (true noise at the clean truth): {floor:.3f} nats; loss: last epoch's "
-          "training loss (-ELBO per row for Bayesian networks); spread: median posterior std "
-          "of the kernel weights")
+        print(
+            f"{name:38s} {r_:10.4f} {nll:7.3f} {crps:7.4f} {cov:6.3f} {fmt(loss, 4):>8s} "
+            f"{fmt(spread, 4):>7s} {sec:9.1f}"
+        )
+    print(
+        f"\nNLL floor (true noise at the clean truth): {floor:.3f} nats; loss: last epoch's "
+        "training loss (-ELBO per row for Bayesian networks); spread: median posterior std "
+        "of the kernel weights"
+    )
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"TensorFlow import {import_seconds:.1f} s; total {time.perf_counter() - start:.1f} s; "
-          f"peak memory {peak_mb:.0f} MB")
+    print(
+        f"TensorFlow import {import_seconds:.1f} s; total {time.perf_counter() - start:.1f} s; "
+        f"peak memory {peak_mb:.0f} MB"
+    )
     return 0
 
 

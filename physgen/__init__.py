@@ -45,16 +45,16 @@ from physgen import (
     plotting,
     trajectory_sets,
 )
-from physgen.calibration import *  # noqa: F401,F403
-from physgen.datasets import *  # noqa: F401,F403
-from physgen.generator import *  # noqa: F401,F403
-from physgen.judging import *  # noqa: F401,F403
-from physgen.laws import *  # noqa: F401,F403
-from physgen.metrics import *  # noqa: F401,F403
-from physgen.noise import *  # noqa: F401,F403
-from physgen.pendulum import *  # noqa: F401,F403
-from physgen.plotting import *  # noqa: F401,F403
-from physgen.trajectory_sets import *  # noqa: F401,F403
+from physgen.calibration import *  # noqa: F403
+from physgen.datasets import *  # noqa: F403
+from physgen.generator import *  # noqa: F403
+from physgen.judging import *  # noqa: F403
+from physgen.laws import *  # noqa: F403
+from physgen.metrics import *  # noqa: F403
+from physgen.noise import *  # noqa: F403
+from physgen.pendulum import *  # noqa: F403
+from physgen.plotting import *  # noqa: F403
+from physgen.trajectory_sets import *  # noqa: F403
 
 __version__ = "0.1.0"
 

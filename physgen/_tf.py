@@ -87,9 +87,7 @@ def seed_tensorflow(seed: int) -> None:
     """
     global _DETERMINISM_ENABLED
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ValueError(
-            f"seed must be a non-negative int, got {seed!r}; pass e.g. seed=0"
-        )
+        raise ValueError(f"seed must be a non-negative int, got {seed!r}; pass e.g. seed=0")
     random.seed(seed)
     tf.random.set_seed(seed)
     if not _DETERMINISM_ENABLED:

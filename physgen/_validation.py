@@ -15,8 +15,11 @@ from __future__ import annotations
 
 import math
 import numbers
+from typing import TypeVar
 
 import numpy as np
+
+_T = TypeVar("_T")
 
 __all__ = [
     "short",
@@ -44,8 +47,19 @@ def _say(where, name, value, what, fix):
     return f"{head}{name}={short(value)} {what}{tail}"
 
 
-def real(value, name, where="", *, unit="", positive=False, nonnegative=False,
-         lower=None, upper=None, below=None, fix="") -> float:
+def real(
+    value,
+    name,
+    where="",
+    *,
+    unit="",
+    positive=False,
+    nonnegative=False,
+    lower=None,
+    upper=None,
+    below=None,
+    fix="",
+) -> float:
     """A finite real number (not a bool), optionally > 0, >= 0, in [lower, upper], < below."""
     u = f" [{unit}]" if unit else ""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
@@ -90,18 +104,32 @@ def choice(value, name, where, options, *, fix="") -> str:
     return value
 
 
-def instance(value, types, name, where, *, fix) -> object:
+def instance(value: _T, types, name, where, *, fix) -> _T:
     """An instance of ``types`` (a class or a tuple of classes)."""
     if not isinstance(value, types):
-        names = (types.__name__ if isinstance(types, type)
-                 else " or ".join(t.__name__ for t in types))
-        raise TypeError(f"{where}: {name} must be a {names}, got {type(value).__name__} "
-                        f"({short(value)}); {fix}")
+        names = (
+            types.__name__ if isinstance(types, type) else " or ".join(t.__name__ for t in types)
+        )
+        raise TypeError(
+            f"{where}: {name} must be a {names}, got {type(value).__name__} ({short(value)}); {fix}"
+        )
     return value
 
 
-def array(value, name, where="", *, ndim=None, shape=None, finite=True, nonempty=True,
-          positive=False, nonnegative=False, unit="", fix="") -> np.ndarray:
+def array(
+    value,
+    name,
+    where="",
+    *,
+    ndim=None,
+    shape=None,
+    finite=True,
+    nonempty=True,
+    positive=False,
+    nonnegative=False,
+    unit="",
+    fix="",
+) -> np.ndarray:
     """A float64 array of real numbers.
 
     ``ndim`` is an int or a tuple of allowed ranks; ``shape`` a tuple in which
@@ -113,45 +141,69 @@ def array(value, name, where="", *, ndim=None, shape=None, finite=True, nonempty
     try:
         arr = np.asarray(value)
     except Exception as exc:  # ragged lists and exotic objects
-        raise TypeError(_say(where, name, value, f"must be an array of real numbers{u}",
-                             fix)) from exc
+        raise TypeError(
+            _say(where, name, value, f"must be an array of real numbers{u}", fix)
+        ) from exc
     if arr.dtype == bool or arr.dtype.kind not in "iuf":
-        raise TypeError(_say(where, name, value,
-                             f"must hold real numbers{u}, got dtype {arr.dtype}", fix))
+        raise TypeError(
+            _say(where, name, value, f"must hold real numbers{u}, got dtype {arr.dtype}", fix)
+        )
     arr = arr.astype(np.float64, copy=False)
     if ndim is not None:
         allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
         if arr.ndim not in allowed:
-            raise ValueError(_say(where, name, f"<array of shape {arr.shape}>",
-                                  f"must have {' or '.join(map(str, allowed))} dimension(s)",
-                                  fix))
-    if shape is not None and (arr.ndim != len(shape) or any(
-            s is not None and s != a for s, a in zip(shape, arr.shape))):
+            raise ValueError(
+                _say(
+                    where,
+                    name,
+                    f"<array of shape {arr.shape}>",
+                    f"must have {' or '.join(map(str, allowed))} dimension(s)",
+                    fix,
+                )
+            )
+    if shape is not None and (
+        arr.ndim != len(shape)
+        or any(s is not None and s != a for s, a in zip(shape, arr.shape, strict=True))
+    ):
         want = "(" + ", ".join("any" if s is None else str(s) for s in shape) + ")"
-        raise ValueError(_say(where, name, f"<array of shape {arr.shape}>",
-                              f"must have shape {want}", fix))
+        raise ValueError(
+            _say(where, name, f"<array of shape {arr.shape}>", f"must have shape {want}", fix)
+        )
     if nonempty and arr.size == 0:
-        raise ValueError(_say(where, name, f"<empty array of shape {arr.shape}>",
-                              "must not be empty", fix))
+        raise ValueError(
+            _say(where, name, f"<empty array of shape {arr.shape}>", "must not be empty", fix)
+        )
     shown = value if arr.size <= 8 else f"<array of shape {arr.shape}>"
     for bad, what, default_fix in (
-            (~np.isfinite(arr) if finite else None, "non-finite value(s) (NaN/inf)",
-             f"remove the NaN/inf entries from {name}."),
-            (arr <= 0 if positive else None, f"value(s) <= 0{u}, where it must be > 0", ""),
-            (arr < 0 if nonnegative else None, f"negative value(s){u}, where it must be >= 0",
-             "")):
+        (
+            ~np.isfinite(arr) if finite else None,
+            "non-finite value(s) (NaN/inf)",
+            f"remove the NaN/inf entries from {name}.",
+        ),
+        (arr <= 0 if positive else None, f"value(s) <= 0{u}, where it must be > 0", ""),
+        (arr < 0 if nonnegative else None, f"negative value(s){u}, where it must be >= 0", ""),
+    ):
         if bad is not None and np.any(bad):
             first = np.ravel(arr[bad])[0] if arr.ndim else arr.item()
-            raise ValueError(_say(where, name, shown, f"has {int(np.sum(bad))} {what}, the "
-                                  f"first {float(first)!r}", fix or default_fix))
+            raise ValueError(
+                _say(
+                    where,
+                    name,
+                    shown,
+                    f"has {int(np.sum(bad))} {what}, the first {float(first)!r}",
+                    fix or default_fix,
+                )
+            )
     return arr
 
 
 def same_shape(a, b, names, where, *, fix) -> None:
     """Arrays ``a`` and ``b`` (named ``names[0]``, ``names[1]``) must have one shape."""
     if np.shape(a) != np.shape(b):
-        raise ValueError(f"{where}: {names[0]} has shape {np.shape(a)} but {names[1]} has shape "
-                         f"{np.shape(b)}; they must have the same shape: {fix}")
+        raise ValueError(
+            f"{where}: {names[0]} has shape {np.shape(a)} but {names[1]} has shape "
+            f"{np.shape(b)}; they must have the same shape: {fix}"
+        )
 
 
 def sequence(value, name, where="", *, item=None, nonempty=True, fix="") -> tuple:

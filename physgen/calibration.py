@@ -78,21 +78,36 @@ _HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
 
 # --------------------------------------------------------------------------- checks
 def _as_finite(name: str, value, func: str) -> np.ndarray:
-    return check.array(value, name, func, nonempty=False,
-                   fix="remove non-finite values before scoring.")
+    return check.array(
+        value, name, func, nonempty=False, fix="remove non-finite values before scoring."
+    )
 
 
 def _check_level(level, func: str) -> float:
-    return check.real(level, "level", func, positive=True, below=1.0,
-                  fix="pass the interval's probability as a fraction, e.g. level=0.9 for 90 %.")
+    return check.real(
+        level,
+        "level",
+        func,
+        positive=True,
+        below=1.0,
+        fix="pass the interval's probability as a fraction, e.g. level=0.9 for 90 %.",
+    )
 
 
 def _check_levels(levels, func: str) -> np.ndarray:
-    arr = check.array(levels, "levels", func, ndim=(0, 1), positive=True,
-                  fix="pass fractions such as (0.5, 0.9, 0.95).")
+    arr = check.array(
+        levels,
+        "levels",
+        func,
+        ndim=(0, 1),
+        positive=True,
+        fix="pass fractions such as (0.5, 0.9, 0.95).",
+    )
     if np.any(arr >= 1):
-        raise ValueError(f"{func}: every level must lie strictly between 0 and 1, got "
-                         f"{arr.tolist()}; pass fractions such as (0.5, 0.9, 0.95).")
+        raise ValueError(
+            f"{func}: every level must lie strictly between 0 and 1, got "
+            f"{arr.tolist()}; pass fractions such as (0.5, 0.9, 0.95)."
+        )
     return np.atleast_1d(arr)
 
 
@@ -154,7 +169,9 @@ def central_interval(mean, std, *, level: float = 0.9):
     mean = _as_finite("mean", mean, "central_interval")
     std = _as_finite("std", std, "central_interval")
     if np.any(std < 0):
-        raise ValueError("central_interval: std must be >= 0; pass standard deviations, not log-scales.")
+        raise ValueError(
+            "central_interval: std must be >= 0; pass standard deviations, not log-scales."
+        )
     z = stats.norm.ppf(0.5 + level / 2.0)
     return mean - z * std, mean + z * std
 
@@ -276,9 +293,15 @@ def gaussian_nll_floor(true_std) -> float:
     float
         The floor [nats].
     """
-    std = check.array(true_std, "true_std", "gaussian_nll_floor", positive=True, unit="rad",
-                      fix="noise-free rows have an NLL floor of -inf: drop the rows where the "
-                          "true noise is zero, e.g. t = 0 for GrowingNoise.")
+    std = check.array(
+        true_std,
+        "true_std",
+        "gaussian_nll_floor",
+        positive=True,
+        unit="rad",
+        fix="noise-free rows have an NLL floor of -inf: drop the rows where the "
+        "true noise is zero, e.g. t = 0 for GrowingNoise.",
+    )
     return float(np.mean(_HALF_LOG_2PI + np.log(std) + 0.5))
 
 
@@ -306,8 +329,9 @@ def crps_gaussian(y, mean, std, *, reduce: bool = False):
     """
     y, mean, std = _gaussian_args(y, mean, std, "crps_gaussian")
     z = (y - mean) / std
-    values = std * (z * special.erf(z / math.sqrt(2.0))
-                    + 2.0 * stats.norm.pdf(z) - 1.0 / math.sqrt(math.pi))
+    values = std * (
+        z * special.erf(z / math.sqrt(2.0)) + 2.0 * stats.norm.pdf(z) - 1.0 / math.sqrt(math.pi)
+    )
     return float(values.mean()) if reduce else values
 
 
@@ -489,8 +513,9 @@ class RegionScores:
     level: float
 
 
-def score_region(observed, truth, mean, aleatoric_std, epistemic_std, *,
-                 level: float = 0.9) -> RegionScores:
+def score_region(
+    observed, truth, mean, aleatoric_std, epistemic_std, *, level: float = 0.9
+) -> RegionScores:
     r"""Score Normal predictions on one region, against observations and the clean truth.
 
     The predictive distribution of an observation is
@@ -534,8 +559,13 @@ def score_region(observed, truth, mean, aleatoric_std, epistemic_std, *,
     """
     level = _check_level(level, "score_region")
     arrays = {}
-    for name, value in (("observed", observed), ("truth", truth), ("mean", mean),
-                        ("aleatoric_std", aleatoric_std), ("epistemic_std", epistemic_std)):
+    for name, value in (
+        ("observed", observed),
+        ("truth", truth),
+        ("mean", mean),
+        ("aleatoric_std", aleatoric_std),
+        ("epistemic_std", epistemic_std),
+    ):
         arrays[name] = _as_finite(name, value, "score_region")
     shapes = {name: a.shape for name, a in arrays.items()}
     if len(set(shapes.values())) != 1:
@@ -549,11 +579,15 @@ def score_region(observed, truth, mean, aleatoric_std, epistemic_std, *,
             "selects it, e.g. that its times or parameters lie where you expect."
         )
     if np.any(arrays["epistemic_std"] < 0):
-        raise ValueError("score_region: epistemic_std must be >= 0 [rad] (a standard "
-                         "deviation, not a variance or log-scale).")
+        raise ValueError(
+            "score_region: epistemic_std must be >= 0 [rad] (a standard "
+            "deviation, not a variance or log-scale)."
+        )
     if np.any(arrays["aleatoric_std"] <= 0):
-        raise ValueError("score_region: aleatoric_std must be > 0 [rad]; a noise level of 0 "
-                         "has no likelihood: drop noise-free rows (e.g. t = 0).")
+        raise ValueError(
+            "score_region: aleatoric_std must be > 0 [rad]; a noise level of 0 "
+            "has no likelihood: drop noise-free rows (e.g. t = 0)."
+        )
     y, truth_, mu = arrays["observed"], arrays["truth"], arrays["mean"]
     ale, epi = arrays["aleatoric_std"], arrays["epistemic_std"]
     total = np.sqrt(ale**2 + epi**2)

@@ -54,10 +54,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from physgen import _validation as check
 from physgen.generator import PendulumParameters, PendulumPrior
 from physgen.noise import GrowingNoise, NoiseModel, NoNoise
 from physgen.pendulum import METHODS, simulate
-from physgen import _validation as check
 
 __all__ = [
     "FEATURES",
@@ -79,8 +79,14 @@ __all__ = [
 FEATURES = ("theta0", "omega0", "t", "m", "g", "l")
 #: Where each feature comes from: a field of :class:`physgen.PendulumParameters`,
 #: or ``None`` for the time.
-FEATURE_SOURCES = {"theta0": "theta0", "omega0": "omega0", "t": None, "m": "mass", "g": "g",
-                   "l": "length"}
+FEATURE_SOURCES = {
+    "theta0": "theta0",
+    "omega0": "omega0",
+    "t": None,
+    "m": "mass",
+    "g": "g",
+    "l": "length",
+}
 
 # Order in which jitter is drawn for each trajectory (the original's order).
 _JITTER_ORDER = ("theta0", "omega0", "mass", "g", "length")
@@ -121,18 +127,28 @@ def feature_rows(params, t) -> np.ndarray:
     single = False
     if not isinstance(params, PendulumParameters):
         if not hasattr(params, "keys"):
-            raise TypeError(f"feature_rows: params must be PendulumParameters or a mapping, "
-                            f"got {type(params).__name__}; pass e.g. "
-                            "dict(theta0=1.0, omega0=1.0, length=1.0, g=10.0).")
+            raise TypeError(
+                f"feature_rows: params must be PendulumParameters or a mapping, "
+                f"got {type(params).__name__}; pass e.g. "
+                "dict(theta0=1.0, omega0=1.0, length=1.0, g=10.0)."
+            )
         allowed = {"theta0", "omega0", "length", "g", "mass"}
         if set(params) - allowed or not {"theta0", "omega0"} <= set(params):
-            raise ValueError(f"feature_rows: params={dict(params)!r} must have theta0 and "
-                             f"omega0 and may have length, g, mass (no other keys); pass e.g. "
-                             "dict(theta0=1.0, omega0=1.0, length=1.0, g=10.0).")
+            raise ValueError(
+                f"feature_rows: params={dict(params)!r} must have theta0 and "
+                f"omega0 and may have length, g, mass (no other keys); pass e.g. "
+                "dict(theta0=1.0, omega0=1.0, length=1.0, g=10.0)."
+            )
         params = PendulumParameters(**params)
         single = True
-    times = check.array(t, "t", "feature_rows", ndim=1, unit="s",
-                    fix="pass a 1-D grid of finite times such as np.arange(500) * 0.01.")
+    times = check.array(
+        t,
+        "t",
+        "feature_rows",
+        ndim=1,
+        unit="s",
+        fix="pass a 1-D grid of finite times such as np.arange(500) * 0.01.",
+    )
     values = params.as_dict()
     out = np.empty((len(params), times.size, len(FEATURES)))
     for j, name in enumerate(FEATURES):
@@ -143,8 +159,15 @@ def feature_rows(params, t) -> np.ndarray:
 
 def _values(name: str, values, *, unit: str, positive: bool) -> tuple[float, ...]:
     fix = f"pass a non-empty sequence of floats [{unit}], e.g. {name}=(1.0, 2.0)."
-    return check.sequence(values, name, "ParameterGrid", fix=fix, item=lambda x, item: check.real(
-        x, item, "ParameterGrid", unit=unit, positive=positive, fix=fix))
+    return check.sequence(
+        values,
+        name,
+        "ParameterGrid",
+        fix=fix,
+        item=lambda x, item: check.real(
+            x, item, "ParameterGrid", unit=unit, positive=positive, fix=fix
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -211,12 +234,21 @@ class ParameterGrid:
         set_(self, "omega0", _values("omega0", self.omega0, unit="rad/s", positive=False))
         set_(self, "mass", _values("mass", self.mass, unit="kg", positive=True))
         set_(self, "length", _values("length", self.length, unit="m", positive=True))
-        set_(self, "g", check.real(self.g, "g", w, unit="m/s^2", positive=True,
-                               fix="pass e.g. g=9.81."))
-        set_(self, "dt", check.real(self.dt, "dt", w, unit="s", positive=True,
-                                fix="pass e.g. dt=0.01."))
-        set_(self, "n_steps", check.integer(self.n_steps, "n_steps", w, minimum=1,
-                                        fix="pass e.g. n_steps=500."))
+        set_(
+            self,
+            "g",
+            check.real(self.g, "g", w, unit="m/s^2", positive=True, fix="pass e.g. g=9.81."),
+        )
+        set_(
+            self,
+            "dt",
+            check.real(self.dt, "dt", w, unit="s", positive=True, fix="pass e.g. dt=0.01."),
+        )
+        set_(
+            self,
+            "n_steps",
+            check.integer(self.n_steps, "n_steps", w, minimum=1, fix="pass e.g. n_steps=500."),
+        )
         set_(self, "jitter", _jitter(self.jitter, w))
         _noise(self.noise, w)
         check.choice(self.method, "method", w, METHODS)
@@ -238,13 +270,14 @@ class ParameterGrid:
 
     def parameters(self) -> PendulumParameters:
         """The grid's nominal parameters (no jitter), in loop order, shape ``(n,)``."""
-        th, om, m, l = np.meshgrid(self.theta0, self.omega0, self.mass, self.length,
-                                   indexing="ij")
-        return PendulumParameters(theta0=th.ravel(), omega0=om.ravel(), length=l.ravel(),
-                                  g=self.g, mass=m.ravel())
+        th, om, m, l = np.meshgrid(self.theta0, self.omega0, self.mass, self.length, indexing="ij")
+        return PendulumParameters(
+            theta0=th.ravel(), omega0=om.ravel(), length=l.ravel(), g=self.g, mass=m.ravel()
+        )
 
-    def sample_parameters(self, *, jitter: float | None = None, accumulate_jitter: bool = False,
-                          rng=None) -> PendulumParameters:
+    def sample_parameters(
+        self, *, jitter: float | None = None, accumulate_jitter: bool = False, rng=None
+    ) -> PendulumParameters:
         """The grid's parameters with Gaussian jitter, in loop order.
 
         Parameters
@@ -274,7 +307,9 @@ class ParameterGrid:
         100
         """
         jitter = self.jitter if jitter is None else _jitter(jitter, "sample_parameters")
-        accumulate_jitter = check.boolean(accumulate_jitter, "accumulate_jitter", "sample_parameters")
+        accumulate_jitter = check.boolean(
+            accumulate_jitter, "accumulate_jitter", "sample_parameters"
+        )
         nominal = self.parameters()
         gen = np.random.default_rng(rng)
         n = len(nominal)
@@ -282,10 +317,15 @@ class ParameterGrid:
             return nominal
         eps = jitter * gen.standard_normal((n, len(_JITTER_ORDER)))
         if accumulate_jitter:
-            n_th, n_om, n_m, n_l = self.shape
+            _n_th, n_om, n_m, n_l = self.shape
             # Number of consecutive trajectories over which each loop variable accumulates.
-            block = {"theta0": n_om * n_m * n_l, "omega0": n_m * n_l, "mass": n_l,
-                     "g": n, "length": 1}
+            block = {
+                "theta0": n_om * n_m * n_l,
+                "omega0": n_m * n_l,
+                "mass": n_l,
+                "g": n,
+                "length": 1,
+            }
             for j, name in enumerate(_JITTER_ORDER):
                 b = block[name]
                 eps[:, j] = np.cumsum(eps[:, j].reshape(n // b, b), axis=1).ravel()
@@ -305,14 +345,24 @@ def _jittered(values: dict, jitter: float) -> PendulumParameters:
 
 
 def _jitter(jitter, where: str) -> float:
-    return check.real(jitter, "jitter", where, unit="same units as each parameter",
-                  nonnegative=True, fix="pass a standard deviation such as 0.05 (or 0 for none).")
+    return check.real(
+        jitter,
+        "jitter",
+        where,
+        unit="same units as each parameter",
+        nonnegative=True,
+        fix="pass a standard deviation such as 0.05 (or 0 for none).",
+    )
 
 
 def _noise(noise, where: str) -> NoiseModel:
-    return check.instance(noise, NoiseModel, "noise", where,
-                      fix="pass physgen.NoNoise(), physgen.ConstantNoise(sigma) or "
-                          "physgen.GrowingNoise(rate).")
+    return check.instance(
+        noise,
+        NoiseModel,
+        "noise",
+        where,
+        fix="pass physgen.NoNoise(), physgen.ConstantNoise(sigma) or physgen.GrowingNoise(rate).",
+    )
 
 
 #: The original code's training grid: theta0 and omega0 in
@@ -382,18 +432,27 @@ class Dataset:
 
     def __post_init__(self):
         n, T = len(self.ids), self.t.shape[0]
-        shapes = {"features": (n * T, len(FEATURES)), "target": (n * T,), "clean": (n * T,),
-                  "truth": (n * T,), "trajectory_id": (n * T,)}
+        shapes = {
+            "features": (n * T, len(FEATURES)),
+            "target": (n * T,),
+            "clean": (n * T,),
+            "truth": (n * T,),
+            "trajectory_id": (n * T,),
+        }
         for name, shape in shapes.items():
             if getattr(self, name).shape != shape:
-                raise ValueError(f"Dataset: {name} has shape {getattr(self, name).shape}, "
-                                 f"expected {shape} for {n} trajectories x {T} times.")
+                raise ValueError(
+                    f"Dataset: {name} has shape {getattr(self, name).shape}, "
+                    f"expected {shape} for {n} trajectories x {T} times."
+                )
         if len(self.params) != n:
             raise ValueError(f"Dataset: params has {len(self.params)} pendulums, expected {n}.")
 
     def __repr__(self) -> str:
-        return (f"Dataset(n_trajectories={self.n_trajectories}, n_times={self.n_times}, "
-                f"method={self.method!r}, noise={self.noise!r})")
+        return (
+            f"Dataset(n_trajectories={self.n_trajectories}, n_times={self.n_times}, "
+            f"method={self.method!r}, noise={self.noise!r})"
+        )
 
     @property
     def n_trajectories(self) -> int:
@@ -472,13 +531,16 @@ class Dataset:
             )
         sel = sel.astype(np.int64)
         if np.unique(sel).size != sel.size:
-            raise ValueError(f"subset: trajectory_ids contains repeated ids {trajectory_ids!r}; "
-                             "pass each id at most once (np.unique).")
+            raise ValueError(
+                f"subset: trajectory_ids contains repeated ids {trajectory_ids!r}; "
+                "pass each id at most once (np.unique)."
+            )
         lookup = {int(i): k for k, i in enumerate(self.ids)}
         missing = [int(i) for i in sel if int(i) not in lookup]
         if missing:
-            raise ValueError(f"subset: ids {missing[:5]} are not in this dataset; pick ids "
-                             "from ds.ids.")
+            raise ValueError(
+                f"subset: ids {missing[:5]} are not in this dataset; pick ids from ds.ids."
+            )
         pos = np.array([lookup[int(i)] for i in sel], dtype=np.int64)
         T = self.n_times
         rows = (pos[:, None] * T + np.arange(T)).ravel()
@@ -532,8 +594,17 @@ class RowSplit:
         return iter((self.train, self.test))
 
 
-def make_dataset(source, *, t=None, n=None, noise=None, jitter=None, accumulate_jitter=False,
-                 method=None, rng=None) -> Dataset:
+def make_dataset(
+    source,
+    *,
+    t=None,
+    n=None,
+    noise=None,
+    jitter=None,
+    accumulate_jitter=False,
+    method=None,
+    rng=None,
+) -> Dataset:
     """Simulate a tabular dataset ``(theta0, omega0, t, m, g, l) -> theta(t)``.
 
     Parameters
@@ -597,21 +668,29 @@ def make_dataset(source, *, t=None, n=None, noise=None, jitter=None, accumulate_
         _noise(noise, "make_dataset")
         check.choice(method, "method", "make_dataset", METHODS)
         jitter = _jitter(jitter, "make_dataset")
-        params = source.sample_parameters(jitter=jitter, accumulate_jitter=accumulate_jitter,
-                                          rng=gen)
+        params = source.sample_parameters(
+            jitter=jitter, accumulate_jitter=accumulate_jitter, rng=gen
+        )
     elif isinstance(source, PendulumPrior):
         if n is None:
-            raise ValueError("make_dataset: n is required with a PendulumPrior; pass the "
-                             "number of pendulums, e.g. n=100.")
+            raise ValueError(
+                "make_dataset: n is required with a PendulumPrior; pass the "
+                "number of pendulums, e.g. n=100."
+            )
         if t is None:
-            raise ValueError("make_dataset: t is required with a PendulumPrior; pass a time "
-                             "grid [s], e.g. t=np.arange(500) * 0.01.")
+            raise ValueError(
+                "make_dataset: t is required with a PendulumPrior; pass a time "
+                "grid [s], e.g. t=np.arange(500) * 0.01."
+            )
         if accumulate_jitter:
-            raise ValueError("make_dataset: accumulate_jitter=True reproduces the original "
-                             "grid's loop bug and needs a ParameterGrid source; drop it for a "
-                             "PendulumPrior.")
-        n = check.integer(n, "n", "make_dataset", minimum=0, fix="pass the number of pendulums, "
-                      "e.g. n=100.")
+            raise ValueError(
+                "make_dataset: accumulate_jitter=True reproduces the original "
+                "grid's loop bug and needs a ParameterGrid source; drop it for a "
+                "PendulumPrior."
+            )
+        n = check.integer(
+            n, "n", "make_dataset", minimum=0, fix="pass the number of pendulums, e.g. n=100."
+        )
         times = t
         noise = NoNoise() if noise is None else noise
         method = "exact" if method is None else method
@@ -622,8 +701,9 @@ def make_dataset(source, *, t=None, n=None, noise=None, jitter=None, accumulate_
         if jitter > 0 and n > 0:
             eps = jitter * gen.standard_normal((n, len(_JITTER_ORDER)))
             values = params.as_dict()
-            params = _jittered({k: values[k] + eps[:, j] for j, k in enumerate(_JITTER_ORDER)},
-                               jitter)
+            params = _jittered(
+                {k: values[k] + eps[:, j] for j, k in enumerate(_JITTER_ORDER)}, jitter
+            )
     else:
         raise TypeError(
             f"make_dataset: source must be a ParameterGrid or a PendulumPrior, got "
@@ -631,16 +711,18 @@ def make_dataset(source, *, t=None, n=None, noise=None, jitter=None, accumulate_
             "physgen.PendulumPrior()."
         )
 
-    traj = simulate(params.theta0, params.omega0, times, length=params.length, g=params.g,
-                    method=method)
+    traj = simulate(
+        params.theta0, params.omega0, times, length=params.length, g=params.g, method=method
+    )
     tt = np.asarray(traj.t, dtype=float)
     n_traj, T = len(params), tt.shape[0]
     clean2 = np.asarray(traj.theta, dtype=float).reshape(n_traj, T)
     if method == "exact":
         truth2 = clean2
     else:
-        exact = simulate(params.theta0, params.omega0, tt, length=params.length, g=params.g,
-                         method="exact")
+        exact = simulate(
+            params.theta0, params.omega0, tt, length=params.length, g=params.g, method="exact"
+        )
         truth2 = np.asarray(exact.theta, dtype=float).reshape(n_traj, T)
     target2 = noise.sample(clean2, tt, rng=gen)
 
@@ -662,12 +744,12 @@ def make_dataset(source, *, t=None, n=None, noise=None, jitter=None, accumulate_
 
 
 def _dataset(dataset, where: str) -> Dataset:
-    return check.instance(dataset, Dataset, "dataset", where,
-                      fix="build one with physgen.make_dataset(...).")
+    return check.instance(
+        dataset, Dataset, "dataset", where, fix="build one with physgen.make_dataset(...)."
+    )
 
 
-def split_by_trajectory(dataset: Dataset, *, fractions=(0.7, 0.15, 0.15),
-                        rng=None) -> DatasetSplit:
+def split_by_trajectory(dataset: Dataset, *, fractions=(0.7, 0.15, 0.15), rng=None) -> DatasetSplit:
     """Split a dataset into train / validation / test by whole trajectories.
 
     No trajectory has rows in two parts, so the test score measures how well
@@ -701,8 +783,9 @@ def split_by_trajectory(dataset: Dataset, *, fractions=(0.7, 0.15, 0.15),
     """
     _dataset(dataset, "split_by_trajectory")
     fix = "pass e.g. fractions=(0.7, 0.15, 0.15)."
-    fr = check.array(fractions, "fractions", "split_by_trajectory", shape=(3,), nonnegative=True,
-                 fix=fix)
+    fr = check.array(
+        fractions, "fractions", "split_by_trajectory", shape=(3,), nonnegative=True, fix=fix
+    )
     if not math.isclose(fr.sum(), 1.0, abs_tol=1e-9) or fr[0] <= 0:
         raise ValueError(
             f"split_by_trajectory: fractions must be three finite shares (train, validation, "
@@ -760,8 +843,14 @@ def split_by_row(dataset: Dataset, *, test_fraction=0.25, rng=None) -> RowSplit:
     100
     """
     _dataset(dataset, "split_by_row")
-    test_fraction = check.real(test_fraction, "test_fraction", "split_by_row", positive=True,
-                           below=1.0, fix="pass a number in (0, 1), e.g. test_fraction=0.25.")
+    test_fraction = check.real(
+        test_fraction,
+        "test_fraction",
+        "split_by_row",
+        positive=True,
+        below=1.0,
+        fix="pass a number in (0, 1), e.g. test_fraction=0.25.",
+    )
     R = dataset.n_rows
     n_test = math.ceil(float(test_fraction) * R)
     gen = np.random.default_rng(rng)

@@ -44,6 +44,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
+from typing import Any
 
 import numpy as np
 
@@ -81,15 +82,26 @@ _WHERE = "GANConfig"
 
 def _rate(value, name):
     """A rate in [0, 1)."""
-    return check.real(value, name, _WHERE, lower=0.0, below=1.0,
-                      fix=f"pass a rate in [0, 1), e.g. {name}=0.5 (0 for none).")
+    return check.real(
+        value,
+        name,
+        _WHERE,
+        lower=0.0,
+        below=1.0,
+        fix=f"pass a rate in [0, 1), e.g. {name}=0.5 (0 for none).",
+    )
 
 
 def _widths(value, name):
     return check.sequence(
-        value, name, _WHERE, fix=f"pass a tuple of positive layer widths, e.g. {name}=(50, 100).",
-        item=lambda w, label: check.integer(w, label, _WHERE, minimum=1,
-                                            fix="layer widths are positive integers."))
+        value,
+        name,
+        _WHERE,
+        fix=f"pass a tuple of positive layer widths, e.g. {name}=(50, 100).",
+        item=lambda w, label: check.integer(
+            w, label, _WHERE, minimum=1, fix="layer widths are positive integers."
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -177,34 +189,86 @@ class GANConfig:
         def put(name, value):
             object.__setattr__(self, name, value)
 
-        put("latent_dim", check.integer(self.latent_dim, "latent_dim", _WHERE, minimum=1,
-                                        fix="pass e.g. latent_dim=4."))
+        put(
+            "latent_dim",
+            check.integer(
+                self.latent_dim, "latent_dim", _WHERE, minimum=1, fix="pass e.g. latent_dim=4."
+            ),
+        )
         put("latent", check.choice(self.latent, "latent", _WHERE, LATENTS))
         put("generator_hidden", _widths(self.generator_hidden, "generator_hidden"))
         put("critic_hidden", _widths(self.critic_hidden, "critic_hidden"))
-        put("generator_batchnorm", check.boolean(self.generator_batchnorm,
-                                                 "generator_batchnorm", _WHERE))
+        put(
+            "generator_batchnorm",
+            check.boolean(self.generator_batchnorm, "generator_batchnorm", _WHERE),
+        )
         put("generator_dropout", _rate(self.generator_dropout, "generator_dropout"))
         put("critic_dropout", _rate(self.critic_dropout, "critic_dropout"))
-        put("critic_input_noise", check.real(self.critic_input_noise, "critic_input_noise",
-                                             _WHERE, unit="rad", nonnegative=True,
-                                             fix="pass e.g. critic_input_noise=0.1 (0: none)."))
+        put(
+            "critic_input_noise",
+            check.real(
+                self.critic_input_noise,
+                "critic_input_noise",
+                _WHERE,
+                unit="rad",
+                nonnegative=True,
+                fix="pass e.g. critic_input_noise=0.1 (0: none).",
+            ),
+        )
         put("penalty", check.choice(self.penalty, "penalty", _WHERE, PENALTIES))
-        put("clip", check.real(self.clip, "clip", _WHERE, positive=True,
-                               fix="pass a positive bound, e.g. clip=0.01."))
-        put("gp_weight", check.real(self.gp_weight, "gp_weight", _WHERE, positive=True,
-                                    fix="pass a positive weight, e.g. gp_weight=10.0."))
-        put("n_critic", check.integer(self.n_critic, "n_critic", _WHERE, minimum=1,
-                                      fix="critic steps per generator step, e.g. n_critic=5."))
+        put(
+            "clip",
+            check.real(
+                self.clip,
+                "clip",
+                _WHERE,
+                positive=True,
+                fix="pass a positive bound, e.g. clip=0.01.",
+            ),
+        )
+        put(
+            "gp_weight",
+            check.real(
+                self.gp_weight,
+                "gp_weight",
+                _WHERE,
+                positive=True,
+                fix="pass a positive weight, e.g. gp_weight=10.0.",
+            ),
+        )
+        put(
+            "n_critic",
+            check.integer(
+                self.n_critic,
+                "n_critic",
+                _WHERE,
+                minimum=1,
+                fix="critic steps per generator step, e.g. n_critic=5.",
+            ),
+        )
         put("optimizer", check.choice(self.optimizer, "optimizer", _WHERE, OPTIMIZERS))
-        put("learning_rate", check.real(self.learning_rate, "learning_rate", _WHERE,
-                                        positive=True, fix="pass e.g. learning_rate=1e-4."))
+        put(
+            "learning_rate",
+            check.real(
+                self.learning_rate,
+                "learning_rate",
+                _WHERE,
+                positive=True,
+                fix="pass e.g. learning_rate=1e-4.",
+            ),
+        )
         put("beta_1", _rate(self.beta_1, "beta_1"))
         put("beta_2", _rate(self.beta_2, "beta_2"))
-        put("batch_size", check.integer(self.batch_size, "batch_size", _WHERE, minimum=1,
-                                        fix="pass e.g. batch_size=25."))
-        put("epochs", check.integer(self.epochs, "epochs", _WHERE, minimum=1,
-                                    fix="pass e.g. epochs=100."))
+        put(
+            "batch_size",
+            check.integer(
+                self.batch_size, "batch_size", _WHERE, minimum=1, fix="pass e.g. batch_size=25."
+            ),
+        )
+        put(
+            "epochs",
+            check.integer(self.epochs, "epochs", _WHERE, minimum=1, fix="pass e.g. epochs=100."),
+        )
         put("leaky_slope", _rate(self.leaky_slope, "leaky_slope"))
 
     def with_(self, **changes) -> GANConfig:
@@ -223,14 +287,30 @@ ORIGINAL_WGAN = GANConfig()
 #: lambda = 10, five critic steps per generator step, Adam (1e-4, beta_1 = 0,
 #: beta_2 = 0.9), no normalisation, noise or dropout in the critic; normal
 #: latent; the generator keeps batch normalisation and drops dropout.
-WGAN_GP = GANConfig(latent="normal", generator_dropout=0.0, critic_input_noise=0.0,
-                    critic_dropout=0.0, penalty="gradient", n_critic=5, optimizer="adam",
-                    learning_rate=1e-4, beta_1=0.0, beta_2=0.9, batch_size=25, epochs=500)
+WGAN_GP = GANConfig(
+    latent="normal",
+    generator_dropout=0.0,
+    critic_input_noise=0.0,
+    critic_dropout=0.0,
+    penalty="gradient",
+    n_critic=5,
+    optimizer="adam",
+    learning_rate=1e-4,
+    beta_1=0.0,
+    beta_2=0.9,
+    batch_size=25,
+    epochs=500,
+)
 
 
 def _check_config(config, where):
-    check.instance(config, GANConfig, "config", where,
-                   fix="pass e.g. physgen.gan.ORIGINAL_WGAN or a GANConfig(...).")
+    check.instance(
+        config,
+        GANConfig,
+        "config",
+        where,
+        fix="pass e.g. physgen.gan.ORIGINAL_WGAN or a GANConfig(...).",
+    )
 
 
 def _noise_seed(layer: int, *, critic: bool = False) -> int:
@@ -264,10 +344,20 @@ def build_generator(config: GANConfig, n_times: int, *, n_conditions: int = 0):
         Input shape ``(latent_dim + n_conditions,)``, output ``(T,)`` [rad].
     """
     _check_config(config, "build_generator")
-    n_times = check.integer(n_times, "n_times", "build_generator", minimum=1,
-                            fix="pass the number of time points, e.g. 100.")
-    n_conditions = check.integer(n_conditions, "n_conditions", "build_generator", minimum=0,
-                                 fix="pass 0 (unconditional) or the number of conditions.")
+    n_times = check.integer(
+        n_times,
+        "n_times",
+        "build_generator",
+        minimum=1,
+        fix="pass the number of time points, e.g. 100.",
+    )
+    n_conditions = check.integer(
+        n_conditions,
+        "n_conditions",
+        "build_generator",
+        minimum=0,
+        fix="pass 0 (unconditional) or the number of conditions.",
+    )
     layers = tf_keras.layers
     net = [layers.InputLayer(input_shape=(config.latent_dim + n_conditions,))]
     for i, width in enumerate(config.generator_hidden):
@@ -299,21 +389,31 @@ def build_critic(config: GANConfig, n_times: int, *, n_conditions: int = 0):
         activation).
     """
     _check_config(config, "build_critic")
-    n_times = check.integer(n_times, "n_times", "build_critic", minimum=1,
-                            fix="pass the number of time points, e.g. 100.")
-    n_conditions = check.integer(n_conditions, "n_conditions", "build_critic", minimum=0,
-                                 fix="pass 0 (unconditional) or the number of conditions.")
+    n_times = check.integer(
+        n_times,
+        "n_times",
+        "build_critic",
+        minimum=1,
+        fix="pass the number of time points, e.g. 100.",
+    )
+    n_conditions = check.integer(
+        n_conditions,
+        "n_conditions",
+        "build_critic",
+        minimum=0,
+        fix="pass 0 (unconditional) or the number of conditions.",
+    )
     layers = tf_keras.layers
     net = [layers.InputLayer(input_shape=(n_times + n_conditions,))]
     if config.critic_input_noise > 0:
-        net.append(layers.GaussianNoise(config.critic_input_noise,
-                                        seed=_noise_seed(0, critic=True)))
+        net.append(
+            layers.GaussianNoise(config.critic_input_noise, seed=_noise_seed(0, critic=True))
+        )
     for i, width in enumerate(config.critic_hidden):
         net.append(layers.Dense(width))
         net.append(layers.LeakyReLU(config.leaky_slope))
         if config.critic_dropout > 0:
-            net.append(layers.Dropout(config.critic_dropout,
-                                      seed=_noise_seed(i + 1, critic=True)))
+            net.append(layers.Dropout(config.critic_dropout, seed=_noise_seed(i + 1, critic=True)))
     net.append(layers.Dense(1))
     return tf_keras.Sequential(net, name="critic")
 
@@ -321,12 +421,20 @@ def build_critic(config: GANConfig, n_times: int, *, n_conditions: int = 0):
 def _optimizer(config):
     if config.optimizer == "rmsprop":
         return tf_keras.optimizers.RMSprop(config.learning_rate)
-    return tf_keras.optimizers.Adam(config.learning_rate, beta_1=config.beta_1,
-                                    beta_2=config.beta_2)
+    return tf_keras.optimizers.Adam(
+        config.learning_rate, beta_1=config.beta_1, beta_2=config.beta_2
+    )
 
 
-def make_train_step(generator, critic, generator_optimizer, critic_optimizer,
-                    config: GANConfig, *, conditional: bool = False):
+def make_train_step(
+    generator,
+    critic,
+    generator_optimizer,
+    critic_optimizer,
+    config: GANConfig,
+    *,
+    conditional: bool = False,
+):
     """One training step of a Wasserstein GAN, as a ``tf.function``.
 
     The step takes ``n_critic`` critic steps, then one generator step. All
@@ -369,8 +477,9 @@ def make_train_step(generator, critic, generator_optimizer, critic_optimizer,
     def critic_step(real, z, eps, c):
         with tf.GradientTape() as tape:
             fake = generator(join(z, c), training=True)
-            critic_loss = (tf.reduce_mean(critic(join(fake, c), training=True))
-                           - tf.reduce_mean(critic(join(real, c), training=True)))
+            critic_loss = tf.reduce_mean(critic(join(fake, c), training=True)) - tf.reduce_mean(
+                critic(join(real, c), training=True)
+            )
             penalty = tf.constant(0.0)
             if gradient:
                 mixed = eps * real + (1.0 - eps) * fake
@@ -381,7 +490,7 @@ def make_train_step(generator, critic, generator_optimizer, critic_optimizer,
                 penalty = tf.reduce_mean((slopes - 1.0) ** 2)
             loss = critic_loss + gp_weight * penalty if gradient else critic_loss
         grads = tape.gradient(loss, critic.trainable_variables)
-        critic_optimizer.apply_gradients(zip(grads, critic.trainable_variables))
+        critic_optimizer.apply_gradients(zip(grads, critic.trainable_variables, strict=True))
         if not gradient:
             for w in critic.trainable_variables:
                 w.assign(tf.clip_by_value(w, -clip, clip))
@@ -392,21 +501,24 @@ def make_train_step(generator, critic, generator_optimizer, critic_optimizer,
             fake = generator(join(z, c), training=True)
             generator_loss = -tf.reduce_mean(critic(join(fake, c), training=True))
         grads = tape.gradient(generator_loss, generator.trainable_variables)
-        generator_optimizer.apply_gradients(zip(grads, generator.trainable_variables))
+        generator_optimizer.apply_gradients(zip(grads, generator.trainable_variables, strict=True))
         return generator_loss
 
     if conditional:
+
         @tf.function
         def step(real, z_critic, z_generator, eps, c_real, c_generator):
             for i in range(config.n_critic):
                 critic_loss, penalty = critic_step(real[i], z_critic[i], eps[i], c_real[i])
             return critic_loss, generator_step(z_generator, c_generator), penalty
     else:
+
         @tf.function
         def step(real, z_critic, z_generator, eps):
             for i in range(config.n_critic):
                 critic_loss, penalty = critic_step(real[i], z_critic[i], eps[i], None)
             return critic_loss, generator_step(z_generator, None), penalty
+
     return step
 
 
@@ -453,8 +565,8 @@ class GANResult:
         Wall-clock training time [s] (tracing included).
     """
 
-    generator: object = field(repr=False)
-    critic: object = field(repr=False)
+    generator: Any = field(repr=False)
+    critic: Any = field(repr=False)
     config: GANConfig
     history: MappingProxyType = field(repr=False)
     n_conditions: int
@@ -468,21 +580,34 @@ class GANResult:
 
 
 def _check_trajectories(name, x, where):
-    x = check.array(x, name, where, ndim=2, unit="rad",
-                    fix="pass one trajectory per row, shape (n, T), e.g. data.theta.")
+    x = check.array(
+        x,
+        name,
+        where,
+        ndim=2,
+        unit="rad",
+        fix="pass one trajectory per row, shape (n, T), e.g. data.theta.",
+    )
     return x.astype(np.float32)
 
 
 def _check_conditions(conditions, n, where):
     if conditions is None:
         return None
-    c = check.array(conditions, "conditions", where, ndim=(1, 2),
-                    fix=f"pass one condition per trajectory, shape ({n},) or ({n}, k).")
+    c = check.array(
+        conditions,
+        "conditions",
+        where,
+        ndim=(1, 2),
+        fix=f"pass one condition per trajectory, shape ({n},) or ({n}, k).",
+    )
     if c.ndim == 1:
         c = c[:, None]
     if c.shape[0] != n:
-        raise ValueError(f"{where}: conditions has {c.shape[0]} row(s) but there are {n} "
-                         f"trajectories; pass one condition per trajectory, shape ({n},).")
+        raise ValueError(
+            f"{where}: conditions has {c.shape[0]} row(s) but there are {n} "
+            f"trajectories; pass one condition per trajectory, shape ({n},)."
+        )
     return c.astype(np.float32)
 
 
@@ -494,6 +619,7 @@ class _Progress:
         try:
             from IPython import get_ipython
             from IPython.display import display
+
             if get_ipython() is not None:
                 self.handle = display(self._text(0), display_id=True)
         except ImportError:  # pragma: no cover - IPython ships with Jupyter
@@ -501,6 +627,7 @@ class _Progress:
 
     def _text(self, i):
         from IPython.display import Pretty
+
         return Pretty(f"{self.label}: epoch {i}/{self.total}")
 
     def update(self, i):
@@ -508,8 +635,9 @@ class _Progress:
             self.handle.update(self._text(i))
 
 
-def train_gan(config: GANConfig, data, *, conditions=None, seed: int = 0,
-              progress: str | None = None) -> GANResult:
+def train_gan(
+    config: GANConfig, data, *, conditions=None, seed: int = 0, progress: str | None = None
+) -> GANResult:
     """Train a Wasserstein GAN on whole trajectories.
 
     The run is reproducible: TensorFlow is seeded from ``seed`` with
@@ -541,19 +669,24 @@ def train_gan(config: GANConfig, data, *, conditions=None, seed: int = 0,
     c = _check_conditions(conditions, n, "train_gan")
     per_step = config.batch_size * config.n_critic
     if n < per_step:
-        raise ValueError(f"train_gan: {n} trajectories are fewer than one generator step needs "
-                         f"(batch_size * n_critic = {per_step}); lower batch_size or pass more "
-                         "data.")
+        raise ValueError(
+            f"train_gan: {n} trajectories are fewer than one generator step needs "
+            f"(batch_size * n_critic = {per_step}); lower batch_size or pass more "
+            "data."
+        )
     k = 0 if c is None else c.shape[1]
     seed_tensorflow(seed)
     rng = np.random.default_rng(seed)
     generator = build_generator(config, n_times, n_conditions=k)
     critic = build_critic(config, n_times, n_conditions=k)
-    step = make_train_step(generator, critic, _optimizer(config), _optimizer(config), config,
-                           conditional=k > 0)
+    step = make_train_step(
+        generator, critic, _optimizer(config), _optimizer(config), config, conditional=k > 0
+    )
     steps_per_epoch = n // per_step
-    history = {name: np.zeros(config.epochs) for name in
-               ("critic_loss", "generator_loss", "gradient_penalty")}
+    history = {
+        name: np.zeros(config.epochs)
+        for name in ("critic_loss", "generator_loss", "gradient_penalty")
+    }
     bar = _Progress(progress, config.epochs) if progress else None
     B, nc = config.batch_size, config.n_critic
     start = time.perf_counter()
@@ -572,20 +705,27 @@ def train_gan(config: GANConfig, data, *, conditions=None, seed: int = 0,
                 args += [c[batch], c[batch[-1]]]
             out = step(*args)
             totals += [float(v) for v in out]
-        for name, value in zip(history, totals / steps_per_epoch):
+        for name, value in zip(history, totals / steps_per_epoch, strict=True):
             history[name][epoch] = value
         if bar is not None:
             bar.update(epoch + 1)
     seconds = time.perf_counter() - start
     for v in history.values():
         v.setflags(write=False)
-    return GANResult(generator=generator, critic=critic, config=config,
-                     history=MappingProxyType(history), n_conditions=k,
-                     steps=config.epochs * steps_per_epoch, seconds=seconds)
+    return GANResult(
+        generator=generator,
+        critic=critic,
+        config=config,
+        history=MappingProxyType(history),
+        n_conditions=k,
+        steps=config.epochs * steps_per_epoch,
+        seconds=seconds,
+    )
 
 
-def sample_gan(result: GANResult, n: int, *, conditions=None, rng=None,
-               training: bool = False) -> np.ndarray:
+def sample_gan(
+    result: GANResult, n: int, *, conditions=None, rng=None, training: bool = False
+) -> np.ndarray:
     """Generate ``n`` trajectories with a trained generator.
 
     Parameters
@@ -607,18 +747,22 @@ def sample_gan(result: GANResult, n: int, *, conditions=None, rng=None,
     numpy.ndarray, shape (n, T)
         Trajectories [rad], float64.
     """
-    check.instance(result, GANResult, "result", "sample_gan",
-                   fix="pass what physgen.gan.train_gan returned.")
+    check.instance(
+        result, GANResult, "result", "sample_gan", fix="pass what physgen.gan.train_gan returned."
+    )
     z = sample_latent(result.config, n, rng=rng)
     c = _check_conditions(conditions, n, "sample_gan") if conditions is not None else None
     if result.n_conditions and c is None:
-        raise ValueError(f"sample_gan: this GAN is conditional ({result.n_conditions} "
-                         "condition(s)); pass conditions=, one row per trajectory.")
+        raise ValueError(
+            f"sample_gan: this GAN is conditional ({result.n_conditions} "
+            "condition(s)); pass conditions=, one row per trajectory."
+        )
     if not result.n_conditions and c is not None:
         raise ValueError("sample_gan: this GAN is unconditional; drop conditions=.")
     if c is not None and c.shape[1] != result.n_conditions:
-        raise ValueError(f"sample_gan: conditions must have {result.n_conditions} column(s), "
-                         f"got {c.shape[1]}.")
+        raise ValueError(
+            f"sample_gan: conditions must have {result.n_conditions} column(s), got {c.shape[1]}."
+        )
     if n == 0:
         return np.zeros((0, result.generator.output_shape[-1]))
     inputs = z if c is None else np.concatenate([z, c], axis=1)
@@ -627,8 +771,13 @@ def sample_gan(result: GANResult, n: int, *, conditions=None, rng=None,
 
 def critic_scores(result: GANResult, trajectories, *, conditions=None) -> np.ndarray:
     """The trained critic's scores of trajectories (inference mode), shape ``(n,)``."""
-    check.instance(result, GANResult, "result", "critic_scores",
-                   fix="pass what physgen.gan.train_gan returned.")
+    check.instance(
+        result,
+        GANResult,
+        "result",
+        "critic_scores",
+        fix="pass what physgen.gan.train_gan returned.",
+    )
     x = _check_trajectories("trajectories", trajectories, "critic_scores")
     c = _check_conditions(conditions, x.shape[0], "critic_scores")
     if bool(result.n_conditions) != (c is not None):

@@ -35,9 +35,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 
 import numpy as np
+from numpy.typing import ArrayLike
 
-from physgen.pendulum import Trajectory, simulate
 from physgen import _validation as check
+from physgen.pendulum import Trajectory, simulate
 
 __all__ = ["PendulumPrior", "PendulumParameters", "ORIGINAL_PRIOR", "generate"]
 
@@ -60,27 +61,37 @@ def _spec(name: str, value):
     """One prior field: a real number or a (low, high) pair with low < high."""
     unit, positive = _FIELDS[name]
     w = "PendulumPrior"
-    fix = (f"pass a float for a fixed value or a (low, high) pair with low < high for a "
-           f"uniform range, e.g. PendulumPrior({name}=(0.5, 2.0)).")
+    fix = (
+        f"pass a float for a fixed value or a (low, high) pair with low < high for a "
+        f"uniform range, e.g. PendulumPrior({name}=(0.5, 2.0))."
+    )
     if isinstance(value, np.ndarray) and value.ndim == 0:
         value = value.item()
-    if isinstance(value, numbers.Real) or isinstance(value, (str, bytes)) or value is None:
+    if isinstance(value, (numbers.Real, str, bytes)) or value is None:
         return check.real(value, name, w, unit=unit, positive=positive, fix=fix)
-    pair = check.sequence(value, name, w, fix=fix, item=lambda x, item: check.real(x, item, w, unit=unit,
-                                                                         fix=fix))
+    pair = check.sequence(
+        value, name, w, fix=fix, item=lambda x, item: check.real(x, item, w, unit=unit, fix=fix)
+    )
     if len(pair) != 2:
-        raise ValueError(f"{w}: {name}={value!r} [{unit}] must be a number or a (low, high) "
-                         f"pair; {fix}")
+        raise ValueError(
+            f"{w}: {name}={value!r} [{unit}] must be a number or a (low, high) pair; {fix}"
+        )
     low, high = pair
     if low == high:
-        raise ValueError(f"{w}: {name}={value!r} [{unit}] is an empty range (low == high); "
-                         f"pass the float {low!r} for a fixed value, or widen the range.")
+        raise ValueError(
+            f"{w}: {name}={value!r} [{unit}] is an empty range (low == high); "
+            f"pass the float {low!r} for a fixed value, or widen the range."
+        )
     if low > high:
-        raise ValueError(f"{w}: {name}={value!r} [{unit}] is an inverted range (low > high); "
-                         f"swap the ends: {name}=({high!r}, {low!r}).")
+        raise ValueError(
+            f"{w}: {name}={value!r} [{unit}] is an inverted range (low > high); "
+            f"swap the ends: {name}=({high!r}, {low!r})."
+        )
     if positive and low <= 0:
-        raise ValueError(f"{w}: {name}={value!r} [{unit}] includes non-positive values; "
-                         f"{name} must be > 0: raise the lower end above 0.")
+        raise ValueError(
+            f"{w}: {name}={value!r} [{unit}] includes non-positive values; "
+            f"{name} must be > 0: raise the lower end above 0."
+        )
     return (low, high)
 
 
@@ -122,19 +133,27 @@ class PendulumParameters:
     {'theta0': 1.0, 'omega0': 0.0, 'length': 1.5, 'g': 10.0, 'mass': 1.0}
     """
 
-    theta0: np.ndarray
-    omega0: np.ndarray
-    length: np.ndarray = 1.0
-    g: np.ndarray = 9.81
-    mass: np.ndarray = 1.0
+    # Array-likes on input; __post_init__ stores read-only float arrays of one shape.
+    theta0: ArrayLike
+    omega0: ArrayLike
+    length: ArrayLike = 1.0
+    g: ArrayLike = 9.81
+    mass: ArrayLike = 1.0
 
     def __post_init__(self):
         arrays = {}
         for f in fields(self):
             unit, positive = _FIELDS[f.name]
-            arrays[f.name] = check.array(getattr(self, f.name), f.name, "PendulumParameters",
-                                     ndim=(0, 1), nonempty=False, positive=positive, unit=unit,
-                                     fix="pass a float or a 1-D array of finite values.")
+            arrays[f.name] = check.array(
+                getattr(self, f.name),
+                f.name,
+                "PendulumParameters",
+                ndim=(0, 1),
+                nonempty=False,
+                positive=positive,
+                unit=unit,
+                fix="pass a float or a 1-D array of finite values.",
+            )
         try:
             shape = np.broadcast_shapes(*(a.shape for a in arrays.values()), (1,))
         except ValueError:
@@ -147,7 +166,7 @@ class PendulumParameters:
             object.__setattr__(self, name, _readonly(np.broadcast_to(arr, shape).copy()))
 
     def __len__(self) -> int:
-        return self.theta0.shape[0]
+        return np.shape(self.theta0)[0]
 
     def __getitem__(self, index) -> PendulumParameters:
         if isinstance(index, numbers.Integral) and not isinstance(index, bool):
@@ -260,8 +279,13 @@ class PendulumPrior:
         PendulumParameters
             Arrays of shape ``(n,)``.
         """
-        n = check.integer(n, "n", "PendulumPrior.sample", minimum=0,
-                      fix="pass the number of pendulums, e.g. n=100.")
+        n = check.integer(
+            n,
+            "n",
+            "PendulumPrior.sample",
+            minimum=0,
+            fix="pass the number of pendulums, e.g. n=100.",
+        )
         gen = np.random.default_rng(rng)
         values = {}
         for name in _FIELDS:
@@ -303,8 +327,13 @@ class PendulumPrior:
                     "PendulumParameters or a mapping with theta0, omega0, length, g, mass."
                 )
             params = PendulumParameters(**{k: params[k] for k in _FIELDS})
-        check.instance(params, PendulumParameters, "params", "PendulumPrior.contains",
-                   fix="pass a mapping or build one with PendulumParameters(theta0=..., ...).")
+        check.instance(
+            params,
+            PendulumParameters,
+            "params",
+            "PendulumPrior.contains",
+            fix="pass a mapping or build one with PendulumParameters(theta0=..., ...).",
+        )
         inside = np.ones(len(params), dtype=bool)
         for name, (low, high) in self.ranges.items():
             v = getattr(params, name)
@@ -354,8 +383,13 @@ def generate(prior: PendulumPrior, n: int, t, *, rng=None, method: str = "exact"
     >>> traj.theta.shape, traj.length.shape
     ((3, 5), (3,))
     """
-    check.instance(prior, PendulumPrior, "prior", "generate",
-               fix="build one with physgen.PendulumPrior(length=..., g=..., theta0=..., ...).")
+    check.instance(
+        prior,
+        PendulumPrior,
+        "prior",
+        "generate",
+        fix="build one with physgen.PendulumPrior(length=..., g=..., theta0=..., ...).",
+    )
     params = prior.sample(n, rng=rng)
     return simulate(
         params.theta0, params.omega0, t, length=params.length, g=params.g, method=method

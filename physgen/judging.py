@@ -92,33 +92,44 @@ def _short(value) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _samples(name: str, value, where: str, *, allow_1d: bool = False,
-             one_row: bool = False) -> np.ndarray:
+def _samples(
+    name: str, value, where: str, *, allow_1d: bool = False, one_row: bool = False
+) -> np.ndarray:
     """A finite float array of shape (n, d); 1-D becomes (n, 1) (``allow_1d``) or (1, d) (``one_row``)."""
     if isinstance(value, (str, bytes)) or value is None:
-        raise TypeError(f"{where}: {name} must be an array of samples, got {_short(value)}; "
-                        f"pass a float array of shape (n, T).")
+        raise TypeError(
+            f"{where}: {name} must be an array of samples, got {_short(value)}; "
+            f"pass a float array of shape (n, T)."
+        )
     try:
         arr = np.asarray(value, dtype=float)
     except (TypeError, ValueError) as exc:
-        raise TypeError(f"{where}: {name} must be an array of real numbers, got "
-                        f"{type(value).__name__}; pass a float array of shape (n, T).") from exc
+        raise TypeError(
+            f"{where}: {name} must be an array of real numbers, got "
+            f"{type(value).__name__}; pass a float array of shape (n, T)."
+        ) from exc
     if arr.ndim == 1 and allow_1d:
         arr = arr[:, None]
     elif arr.ndim == 1 and one_row:
         arr = arr[None, :]
     if arr.ndim != 2:
         extra = " or (n,)" if allow_1d else " or (T,)" if one_row else ""
-        raise ValueError(f"{where}: {name} must have shape (n, T){extra} (one sample per row), "
-                         f"got shape {arr.shape}; reshape it, e.g. {name}.reshape(n, -1).")
+        raise ValueError(
+            f"{where}: {name} must have shape (n, T){extra} (one sample per row), "
+            f"got shape {arr.shape}; reshape it, e.g. {name}.reshape(n, -1)."
+        )
     if arr.shape[0] == 0 or arr.shape[1] == 0:
-        raise ValueError(f"{where}: {name} is empty (shape {arr.shape}); pass at least one "
-                         "sample with at least one value.")
+        raise ValueError(
+            f"{where}: {name} is empty (shape {arr.shape}); pass at least one "
+            "sample with at least one value."
+        )
     if not np.all(np.isfinite(arr)):
         bad = np.flatnonzero(~np.all(np.isfinite(arr), axis=1))
-        raise ValueError(f"{where}: {name} has non-finite values (NaN or inf) in "
-                         f"{bad.size} sample(s), first row {int(bad[0])}; drop those rows, "
-                         f"e.g. {name}[np.isfinite({name}).all(axis=1)].")
+        raise ValueError(
+            f"{where}: {name} has non-finite values (NaN or inf) in "
+            f"{bad.size} sample(s), first row {int(bad[0])}; drop those rows, "
+            f"e.g. {name}[np.isfinite({name}).all(axis=1)]."
+        )
     return arr
 
 
@@ -126,55 +137,75 @@ def _same_width(where: str, **arrays) -> None:
     widths = {k: a.shape[1] for k, a in arrays.items()}
     if len(set(widths.values())) > 1:
         shown = ", ".join(f"{k} has {w}" for k, w in widths.items())
-        raise ValueError(f"{where}: the sets must have the same number of values per sample "
-                         f"(T, the same time grid): {shown}; resample them onto one grid.")
+        raise ValueError(
+            f"{where}: the sets must have the same number of values per sample "
+            f"(T, the same time grid): {shown}; resample them onto one grid."
+        )
 
 
 def _times(t, T: int, where: str) -> np.ndarray:
     if isinstance(t, (str, bytes)) or t is None:
-        raise TypeError(f"{where}: t must be an array of times [s], got {_short(t)}; pass "
-                        "e.g. t=np.linspace(0, 5, 100).")
+        raise TypeError(
+            f"{where}: t must be an array of times [s], got {_short(t)}; pass "
+            "e.g. t=np.linspace(0, 5, 100)."
+        )
     try:
         arr = np.asarray(t, dtype=float)
     except (TypeError, ValueError) as exc:
-        raise TypeError(f"{where}: t must be an array of times [s], got "
-                        f"{type(t).__name__}; pass e.g. t=np.linspace(0, 5, 100).") from exc
+        raise TypeError(
+            f"{where}: t must be an array of times [s], got "
+            f"{type(t).__name__}; pass e.g. t=np.linspace(0, 5, 100)."
+        ) from exc
     if arr.ndim != 1:
-        raise ValueError(f"{where}: t must be 1-D (the common time grid [s]), got shape "
-                         f"{arr.shape}; pass e.g. t=np.linspace(0, 5, 100).")
+        raise ValueError(
+            f"{where}: t must be 1-D (the common time grid [s]), got shape "
+            f"{arr.shape}; pass e.g. t=np.linspace(0, 5, 100)."
+        )
     if arr.shape[0] != T:
-        raise ValueError(f"{where}: t has {arr.shape[0]} times but the trajectories have "
-                         f"T = {T} values each; pass the time grid the trajectories were "
-                         "sampled on.")
+        raise ValueError(
+            f"{where}: t has {arr.shape[0]} times but the trajectories have "
+            f"T = {T} values each; pass the time grid the trajectories were "
+            "sampled on."
+        )
     if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{where}: t must be finite [s], got non-finite times; remove "
-                         "NaN/inf from the time grid.")
+        raise ValueError(
+            f"{where}: t must be finite [s], got non-finite times; remove "
+            "NaN/inf from the time grid."
+        )
     if T > 1 and np.any(np.diff(arr) <= 0):
         i = int(np.flatnonzero(np.diff(arr) <= 0)[0])
-        raise ValueError(f"{where}: t must be strictly increasing [s], but t[{i}] = "
-                         f"{arr[i]!r} >= t[{i + 1}] = {arr[i + 1]!r}; sort the times "
-                         "(and the trajectories' columns with them) or drop duplicates.")
+        raise ValueError(
+            f"{where}: t must be strictly increasing [s], but t[{i}] = "
+            f"{arr[i]!r} >= t[{i + 1}] = {arr[i + 1]!r}; sort the times "
+            "(and the trajectories' columns with them) or drop duplicates."
+        )
     return arr
 
 
 def _positive(name: str, value, where: str, unit: str) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{where}: {name} must be a real number [{unit}], got "
-                        f"{_short(value)}; pass e.g. {name}=9.81.")
+        raise TypeError(
+            f"{where}: {name} must be a real number [{unit}], got "
+            f"{_short(value)}; pass e.g. {name}=9.81."
+        )
     v = float(value)
     if not math.isfinite(v) or v <= 0:
-        raise ValueError(f"{where}: {name} must be finite and > 0 [{unit}], got {v!r}; "
-                         f"pass a positive {name}, e.g. {name}=9.81.")
+        raise ValueError(
+            f"{where}: {name} must be finite and > 0 [{unit}], got {v!r}; "
+            f"pass a positive {name}, e.g. {name}=9.81."
+        )
     return v
 
 
 def _count(name: str, value, where: str, *, minimum: int, example: int) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{where}: {name} must be an integer, got {_short(value)}; pass e.g. "
-                        f"{name}={example}.")
+        raise TypeError(
+            f"{where}: {name} must be an integer, got {_short(value)}; pass e.g. {name}={example}."
+        )
     if value < minimum:
-        raise ValueError(f"{where}: {name} must be >= {minimum}, got {value!r}; pass e.g. "
-                         f"{name}={example}.")
+        raise ValueError(
+            f"{where}: {name} must be >= {minimum}, got {value!r}; pass e.g. {name}={example}."
+        )
     return int(value)
 
 
@@ -219,8 +250,10 @@ class PendulumFit:
         return int(self.theta0.shape[0])
 
     def __repr__(self) -> str:
-        return (f"PendulumFit(n={len(self)}, g={self.g!r}, median residual_rms="
-                f"{np.median(self.residual_rms) if len(self) else float('nan'):.3g} rad)")
+        return (
+            f"PendulumFit(n={len(self)}, g={self.g!r}, median residual_rms="
+            f"{np.median(self.residual_rms) if len(self) else float('nan'):.3g} rad)"
+        )
 
     def energy(self, mass: float = 1.0) -> np.ndarray:
         r"""Energy [J] of each fitted pendulum (per kilogram for ``mass=1``), shape (n,).
@@ -433,8 +466,10 @@ def fit_pendulum(theta, t, *, g=9.81, max_iter=60) -> PendulumFit:
     n, T = y.shape
     tt = _times(t, T, where)
     if T < 4:
-        raise ValueError(f"{where}: a fit of three parameters needs at least 4 times per "
-                         f"trajectory, got T = {T}; sample the trajectories more finely.")
+        raise ValueError(
+            f"{where}: a fit of three parameters needs at least 4 times per "
+            f"trajectory, got T = {T}; sample the trajectories more finely."
+        )
     g = _positive("g", g, where, "m/s^2")
     max_iter = _count("max_iter", max_iter, where, minimum=1, example=60)
 
@@ -467,8 +502,9 @@ def fit_pendulum(theta, t, *, g=9.81, max_iter=60) -> PendulumFit:
     order = np.argsort(misfit, axis=0, kind="stable")[:2]  # (2, n)
     cols = np.arange(n)
     p0 = np.vstack([cand[order[0], cols], cand[order[1], cols]])
-    p, sse = _levenberg_marquardt(p0, np.vstack([y, y]), tau, g, max_iter=max_iter,
-                                  log_bounds=log_bounds)
+    p, sse = _levenberg_marquardt(
+        p0, np.vstack([y, y]), tau, g, max_iter=max_iter, log_bounds=log_bounds
+    )
     pick = np.where(sse[n:] < sse[:n], 1, 0)
     rows = cols + n * pick
     p, sse = p[rows], sse[rows]
@@ -517,8 +553,10 @@ class TwoSampleTest:
     null: np.ndarray
 
     def __repr__(self) -> str:
-        return (f"TwoSampleTest(statistic={self.statistic:.4g}, p_value={self.p_value:.4g}, "
-                f"bandwidth={self.bandwidth:.4g}, n_permutations={self.n_permutations})")
+        return (
+            f"TwoSampleTest(statistic={self.statistic:.4g}, p_value={self.p_value:.4g}, "
+            f"bandwidth={self.bandwidth:.4g}, n_permutations={self.n_permutations})"
+        )
 
 
 def _median_distance(z: np.ndarray) -> float:
@@ -596,8 +634,9 @@ def two_sample_test(x, y, *, n_permutations=500, rng=None, bandwidth=None) -> Tw
     _same_width(where, x=X, y=Y)
     for name, arr in (("x", X), ("y", Y)):
         if arr.shape[0] < 2:
-            raise ValueError(f"{where}: {name} needs at least 2 samples, got "
-                             f"{arr.shape[0]}; pass more samples.")
+            raise ValueError(
+                f"{where}: {name} needs at least 2 samples, got {arr.shape[0]}; pass more samples."
+            )
     P = _count("n_permutations", n_permutations, where, minimum=1, example=500)
     m, n = X.shape[0], Y.shape[0]
     Z = np.vstack([X, Y])
@@ -606,9 +645,11 @@ def two_sample_test(x, y, *, n_permutations=500, rng=None, bandwidth=None) -> Tw
         iu = np.triu_indices(m + n, k=1)
         h = float(np.sqrt(np.median(D2[iu])))
         if not h > 0:
-            raise ValueError(f"{where}: the median distance between pooled samples is 0 "
-                             "(most samples are identical), so the median-heuristic bandwidth "
-                             "is undefined; pass bandwidth=... explicitly.")
+            raise ValueError(
+                f"{where}: the median distance between pooled samples is 0 "
+                "(most samples are identical), so the median-heuristic bandwidth "
+                "is undefined; pass bandwidth=... explicitly."
+            )
     else:
         h = _positive("bandwidth", bandwidth, where, "units of the samples")
     K = np.exp(-D2 / (2.0 * h * h))
@@ -627,8 +668,7 @@ def two_sample_test(x, y, *, n_permutations=500, rng=None, bandwidth=None) -> Tw
         bKb = total - 2.0 * a1 + aKa
         aKb = a1 - aKa
         bD = diag.sum() - aD
-        return ((aKa - aD) / (m * (m - 1)) + (bKb - bD) / (n * (n - 1))
-                - 2.0 * aKb / (m * n))
+        return (aKa - aD) / (m * (m - 1)) + (bKb - bD) / (n * (n - 1)) - 2.0 * aKb / (m * n)
 
     labels = np.zeros((N, 1))
     labels[:m] = 1.0
@@ -645,8 +685,9 @@ def two_sample_test(x, y, *, n_permutations=500, rng=None, bandwidth=None) -> Tw
     # Ties (e.g. identical sets) count as "at least as extreme": a tolerance for round-off.
     tol = 1e-12 * max(1.0, abs(stat))
     p_value = float((1 + np.count_nonzero(null >= stat - tol)) / (1 + P))
-    return TwoSampleTest(statistic=stat, p_value=p_value, bandwidth=h, n_permutations=P,
-                         null=_readonly(null))
+    return TwoSampleTest(
+        statistic=stat, p_value=p_value, bandwidth=h, n_permutations=P, null=_readonly(null)
+    )
 
 
 # --------------------------------------------------------------------------
@@ -679,7 +720,7 @@ def _kth_neighbour_radius(Z: np.ndarray, k: int) -> np.ndarray:
 
 def _coverage(points: np.ndarray, centres: np.ndarray, radii: np.ndarray) -> float:
     D = cdist(points, centres)
-    return float(np.mean(np.any(D <= radii[None, :], axis=1)))
+    return float(np.mean(np.any(radii[None, :] >= D, axis=1)))
 
 
 def precision_recall(real, generated, *, k=5) -> PrecisionRecall:
@@ -736,10 +777,12 @@ def precision_recall(real, generated, *, k=5) -> PrecisionRecall:
     k = _count("k", k, where, minimum=1, example=5)
     for name, arr in (("real", R), ("generated", G)):
         if k >= arr.shape[0]:
-            raise ValueError(f"{where}: k = {k} must be smaller than the number of {name} "
-                             f"samples ({arr.shape[0]}): each sample needs k other samples "
-                             f"to set its radius; pass more samples or k <= "
-                             f"{max(arr.shape[0] - 1, 1)}.")
+            raise ValueError(
+                f"{where}: k = {k} must be smaller than the number of {name} "
+                f"samples ({arr.shape[0]}): each sample needs k other samples "
+                f"to set its radius; pass more samples or k <= "
+                f"{max(arr.shape[0] - 1, 1)}."
+            )
     r_real = _kth_neighbour_radius(R, k)
     r_gen = _kth_neighbour_radius(G, k)
     return PrecisionRecall(precision=_coverage(G, R, r_real), recall=_coverage(R, G, r_gen), k=k)
@@ -798,9 +841,11 @@ def memorisation_ratio(train, generated, heldout) -> float:
     num = float(np.median(cdist(G, X).min(axis=1)))
     den = float(np.median(cdist(H, X).min(axis=1)))
     if not den > 0:
-        raise ValueError(f"{where}: the held-out samples' median distance to the training set "
-                         "is 0 (they are copies of training samples); hold out samples that "
-                         "were not used for training.")
+        raise ValueError(
+            f"{where}: the held-out samples' median distance to the training set "
+            "is 0 (they are copies of training samples); hold out samples that "
+            "were not used for training."
+        )
     return num / den
 
 
@@ -847,8 +892,9 @@ def _quantities(fit: PendulumFit) -> dict:
     }
 
 
-def compare_physics(real, generated, t, *, g=9.81, n_permutations=500, rng=None,
-                    real_fit=None) -> PhysicsComparison:
+def compare_physics(
+    real, generated, t, *, g=9.81, n_permutations=500, rng=None, real_fit=None
+) -> PhysicsComparison:
     r"""Fit pendulums to two sets of trajectories and compare their physics.
 
     Both sets are fitted with :func:`fit_pendulum`; then the distributions of
@@ -899,10 +945,11 @@ def compare_physics(real, generated, t, *, g=9.81, n_permutations=500, rng=None,
     gen = np.random.default_rng(rng)
     if real_fit is None:
         real_fit = fit_pendulum(Rr, t, g=g)
-    elif not isinstance(real_fit, PendulumFit) or len(real_fit) != Rr.shape[0] \
-            or real_fit.g != g:
-        raise ValueError(f"{where}: real_fit must be fit_pendulum(real, t, g={g}) for these "
-                         f"{Rr.shape[0]} real trajectories; drop it to refit.")
+    elif not isinstance(real_fit, PendulumFit) or len(real_fit) != Rr.shape[0] or real_fit.g != g:
+        raise ValueError(
+            f"{where}: real_fit must be fit_pendulum(real, t, g={g}) for these "
+            f"{Rr.shape[0]} real trajectories; drop it to refit."
+        )
     gen_fit = fit_pendulum(Gg, t, g=g)
     q_real, q_gen = _quantities(real_fit), _quantities(gen_fit)
     tests = {}
@@ -917,10 +964,10 @@ def compare_physics(real, generated, t, *, g=9.81, n_permutations=500, rng=None,
     jr, jg = joint(real_fit), joint(gen_fit)
     scale = jr.std(axis=0)
     scale = np.where(scale > 0, scale, 1.0)
-    tests["joint"] = two_sample_test(jr / scale, jg / scale, n_permutations=n_permutations,
-                                     rng=gen)
-    return PhysicsComparison(real_fit=real_fit, generated_fit=gen_fit, real=q_real,
-                             generated=q_gen, tests=tests)
+    tests["joint"] = two_sample_test(jr / scale, jg / scale, n_permutations=n_permutations, rng=gen)
+    return PhysicsComparison(
+        real_fit=real_fit, generated_fit=gen_fit, real=q_real, generated=q_gen, tests=tests
+    )
 
 
 # --------------------------------------------------------------------------
@@ -974,8 +1021,9 @@ class GeneratorReport:
         return out
 
 
-def judge_generator(generated, *, train, heldout, t, g=9.81, k=5, n_permutations=500,
-                    rng=None, heldout_fit=None) -> GeneratorReport:
+def judge_generator(
+    generated, *, train, heldout, t, g=9.81, k=5, n_permutations=500, rng=None, heldout_fit=None
+) -> GeneratorReport:
     """Judge generated trajectories with every judge of this module.
 
     Parameters
@@ -1011,8 +1059,9 @@ def judge_generator(generated, *, train, heldout, t, g=9.81, k=5, n_permutations
     _same_width(where, generated=G, train=X, heldout=H)
     _times(t, G.shape[1], where)
     gen = np.random.default_rng(rng)
-    physics = compare_physics(H, G, t, g=g, n_permutations=n_permutations, rng=gen,
-                              real_fit=heldout_fit)
+    physics = compare_physics(
+        H, G, t, g=g, n_permutations=n_permutations, rng=gen, real_fit=heldout_fit
+    )
     mmd = two_sample_test(H, G, n_permutations=n_permutations, rng=gen)
     pr = precision_recall(H, G, k=k)
     return GeneratorReport(

@@ -78,8 +78,9 @@ def _uniform_times(t, where, *, min_points=2):
 
 def _batch(theta0, omega0, where):
     theta0 = check.array(theta0, "theta0", where, unit="rad", fix="pass finite initial angles.")
-    omega0 = check.array(omega0, "omega0", where, unit="rad/s",
-                         fix="pass finite initial angular velocities.")
+    omega0 = check.array(
+        omega0, "omega0", where, unit="rad/s", fix="pass finite initial angular velocities."
+    )
     try:
         theta0, omega0 = np.broadcast_arrays(theta0, omega0)
     except ValueError:
@@ -190,13 +191,23 @@ def savgol_derivatives(theta, t, *, window, polyorder=3):
             f"{where}: theta must have the time axis last, of length len(t) = {times.size}, "
             f"got shape {theta.shape}; pass theta of shape (..., {times.size})."
         )
-    theta = check.array(theta, "theta", where, unit="rad",
-                        fix="remove or interpolate the NaN/inf observations first.")
-    polyorder = check.integer(polyorder, "polyorder", where, minimum=2,
-                              fix="a second derivative needs polyorder >= 2; pass e.g. "
-                                  "polyorder=3.")
-    window = check.integer(window, "window", where, minimum=1,
-                           fix="pass an odd number of points, e.g. window=61.")
+    theta = check.array(
+        theta,
+        "theta",
+        where,
+        unit="rad",
+        fix="remove or interpolate the NaN/inf observations first.",
+    )
+    polyorder = check.integer(
+        polyorder,
+        "polyorder",
+        where,
+        minimum=2,
+        fix="a second derivative needs polyorder >= 2; pass e.g. polyorder=3.",
+    )
+    window = check.integer(
+        window, "window", where, minimum=1, fix="pass an odd number of points, e.g. window=61."
+    )
     if window > times.size:
         raise ValueError(
             f"{where}: window={window} points is longer than the series ({times.size} points); "
@@ -204,20 +215,29 @@ def savgol_derivatives(theta, t, *, window, polyorder=3):
             "or a longer series."
         )
     if window % 2 == 0:
-        raise ValueError(f"{where}: window must be odd (a centre point), got {window}; "
-                         f"pass window={window + 1} or {window - 1}.")
+        raise ValueError(
+            f"{where}: window must be odd (a centre point), got {window}; "
+            f"pass window={window + 1} or {window - 1}."
+        )
     if window <= polyorder:
-        raise ValueError(f"{where}: window={window} must be greater than polyorder={polyorder}; "
-                         f"pass window >= {polyorder + 1 + (polyorder % 2 == 0)}.")
+        raise ValueError(
+            f"{where}: window={window} must be greater than polyorder={polyorder}; "
+            f"pass window >= {polyorder + 1 + (polyorder % 2 == 0)}."
+        )
     h = window // 2
     keep = slice(h, times.size - h)
     out = [
         signal.savgol_filter(theta, window, polyorder, deriv=k, delta=dt, axis=-1)[..., keep]
         for k in (0, 1, 2)
     ]
-    return Derivatives(t=_readonly(times[keep].copy()), theta=_readonly(out[0]),
-                       omega=_readonly(out[1]), alpha=_readonly(out[2]),
-                       window=window, polyorder=polyorder)
+    return Derivatives(
+        t=_readonly(times[keep].copy()),
+        theta=_readonly(out[0]),
+        omega=_readonly(out[1]),
+        alpha=_readonly(out[2]),
+        window=window,
+        polyorder=polyorder,
+    )
 
 
 # --------------------------------------------------------------------------
@@ -249,7 +269,9 @@ class LawTrajectory:
     @property
     def diverged(self) -> np.ndarray:
         """Boolean array of shape S: True where the state became non-finite (the law blew up)."""
-        return ~(np.all(np.isfinite(self.theta), axis=-1) & np.all(np.isfinite(self.omega), axis=-1))
+        return ~(
+            np.all(np.isfinite(self.theta), axis=-1) & np.all(np.isfinite(self.omega), axis=-1)
+        )
 
 
 def integrate_verlet(acceleration, theta0, omega0, t):
@@ -307,9 +329,11 @@ def integrate_verlet(acceleration, theta0, omega0, t):
     """
     where = "integrate_verlet"
     if not callable(acceleration):
-        raise TypeError(f"{where}: acceleration must be a function theta -> angular "
-                        f"acceleration, got {type(acceleration).__name__}; pass e.g. "
-                        "lambda th: -9.81 * np.sin(th).")
+        raise TypeError(
+            f"{where}: acceleration must be a function theta -> angular "
+            f"acceleration, got {type(acceleration).__name__}; pass e.g. "
+            "lambda th: -9.81 * np.sin(th)."
+        )
     times, dt = _uniform_times(t, where)
     th, om = _batch(theta0, omega0, where)
     T = times.size
@@ -324,8 +348,9 @@ def integrate_verlet(acceleration, theta0, omega0, t):
             acc = np.asarray(acceleration(th), dtype=float)
             om = om_half + 0.5 * dt * acc
             theta[..., i], omega[..., i] = th, om
-    return LawTrajectory(t=_readonly(times.copy()), theta=_readonly(theta),
-                         omega=_readonly(omega), method="verlet")
+    return LawTrajectory(
+        t=_readonly(times.copy()), theta=_readonly(theta), omega=_readonly(omega), method="verlet"
+    )
 
 
 def integrate_rk4(vector_field, theta0, omega0, t):
@@ -371,24 +396,30 @@ def integrate_rk4(vector_field, theta0, omega0, t):
     """
     where = "integrate_rk4"
     if not callable(vector_field):
-        raise TypeError(f"{where}: vector_field must be a function (theta, omega) -> "
-                        f"(dtheta, domega), got {type(vector_field).__name__}; pass e.g. "
-                        "lambda th, om: (om, -9.81 * np.sin(th)).")
+        raise TypeError(
+            f"{where}: vector_field must be a function (theta, omega) -> "
+            f"(dtheta, domega), got {type(vector_field).__name__}; pass e.g. "
+            "lambda th, om: (om, -9.81 * np.sin(th))."
+        )
     times, dt = _uniform_times(t, where)
     th, om = _batch(theta0, omega0, where)
 
     def f(a, b):
         out = vector_field(a, b)
         if not (isinstance(out, tuple) and len(out) == 2):
-            raise ValueError(f"{where}: vector_field must return a pair (dtheta, domega), got "
-                             f"{type(out).__name__}; return a tuple of two arrays.")
+            raise ValueError(
+                f"{where}: vector_field must return a pair (dtheta, domega), got "
+                f"{type(out).__name__}; return a tuple of two arrays."
+            )
         return np.asarray(out[0], dtype=float), np.asarray(out[1], dtype=float)
 
     k = f(th, om)
-    for name, arr in zip(("dtheta", "domega"), k):
+    for name, arr in zip(("dtheta", "domega"), k, strict=True):
         if arr.shape != th.shape:
-            raise ValueError(f"{where}: vector_field's {name} must have the batch shape "
-                             f"{th.shape}, got {arr.shape}; make it vectorised.")
+            raise ValueError(
+                f"{where}: vector_field's {name} must have the batch shape "
+                f"{th.shape}, got {arr.shape}; make it vectorised."
+            )
     T = times.size
     theta = np.empty(th.shape + (T,))
     omega = np.empty(th.shape + (T,))
@@ -402,8 +433,9 @@ def integrate_rk4(vector_field, theta0, omega0, t):
             th = th + dt / 6.0 * (k1[0] + 2.0 * k2[0] + 2.0 * k3[0] + k4[0])
             om = om + dt / 6.0 * (k1[1] + 2.0 * k2[1] + 2.0 * k3[1] + k4[1])
             theta[..., i], omega[..., i] = th, om
-    return LawTrajectory(t=_readonly(times.copy()), theta=_readonly(theta),
-                         omega=_readonly(omega), method="rk4")
+    return LawTrajectory(
+        t=_readonly(times.copy()), theta=_readonly(theta), omega=_readonly(omega), method="rk4"
+    )
 
 
 # --------------------------------------------------------------------------
@@ -447,8 +479,14 @@ class LengthPosterior:
         level : float, default 0.9
             Posterior probability inside the interval, in (0, 1).
         """
-        level = check.real(level, "level", "LengthPosterior.interval", positive=True, below=1.0,
-                           fix="pass a probability in (0, 1), e.g. level=0.9.")
+        level = check.real(
+            level,
+            "level",
+            "LengthPosterior.interval",
+            positive=True,
+            below=1.0,
+            fix="pass a probability in (0, 1), e.g. level=0.9.",
+        )
         c = self.cdf()
         tail = 0.5 * (1.0 - float(level))
         flat = c.reshape(-1, c.shape[-1])
@@ -517,16 +555,26 @@ def length_posterior(theta_obs, t, *, theta0, omega0, g, noise_std, lengths, log
     1.3
     """
     where = "length_posterior"
-    times = check.array(t, "t", where, ndim=1, unit="s",
-                        fix="pass e.g. t=np.arange(1, 500) * 0.01.")
+    times = check.array(
+        t, "t", where, ndim=1, unit="s", fix="pass e.g. t=np.arange(1, 500) * 0.01."
+    )
     if times.size > 1 and np.any(np.diff(times) <= 0):
-        raise ValueError(f"{where}: t must be strictly increasing; sort the observations by "
-                         "time and drop repeated times.")
-    y = check.array(theta_obs, "theta_obs", where, unit="rad",
-                    fix="remove the NaN/inf observations (and their times) first.")
+        raise ValueError(
+            f"{where}: t must be strictly increasing; sort the observations by "
+            "time and drop repeated times."
+        )
+    y = check.array(
+        theta_obs,
+        "theta_obs",
+        where,
+        unit="rad",
+        fix="remove the NaN/inf observations (and their times) first.",
+    )
     if y.ndim == 0 or y.shape[-1] != times.size:
-        raise ValueError(f"{where}: theta_obs must have the time axis last, of length len(t) = "
-                         f"{times.size}, got shape {y.shape}.")
+        raise ValueError(
+            f"{where}: theta_obs must have the time axis last, of length len(t) = "
+            f"{times.size}, got shape {y.shape}."
+        )
     batch = y.shape[:-1]
     th0, om0 = _batch(theta0, omega0, where)
     g = check.array(g, "g", where, positive=True, unit="m/s^2", fix="pass e.g. g=10.0.")
@@ -535,33 +583,59 @@ def length_posterior(theta_obs, t, *, theta0, omega0, g, noise_std, lengths, log
         om0 = np.broadcast_to(om0, batch)
         g = np.broadcast_to(g, batch)
     except ValueError:
-        raise ValueError(f"{where}: theta0, omega0 and g must be scalars or have the batch shape "
-                         f"{batch} of theta_obs (one per pendulum).") from None
-    sd = check.array(noise_std, "noise_std", where, unit="rad",
-                     fix="pass the standard deviation of the noise at each time.")
+        raise ValueError(
+            f"{where}: theta0, omega0 and g must be scalars or have the batch shape "
+            f"{batch} of theta_obs (one per pendulum)."
+        ) from None
+    sd = check.array(
+        noise_std,
+        "noise_std",
+        where,
+        unit="rad",
+        fix="pass the standard deviation of the noise at each time.",
+    )
     try:
         sd = np.broadcast_to(sd, times.shape)
     except ValueError:
-        raise ValueError(f"{where}: noise_std must be a scalar or one value per time, shape "
-                         f"{times.shape}, got {sd.shape}.") from None
+        raise ValueError(
+            f"{where}: noise_std must be a scalar or one value per time, shape "
+            f"{times.shape}, got {sd.shape}."
+        ) from None
     if np.any(sd <= 0):
         i = int(np.argmax(sd <= 0))
-        raise ValueError(f"{where}: noise_std must be > 0 at every time, got {sd[i]!r} at "
-                         f"t={times[i]!r} s; drop the noise-free observations (e.g. t = 0 when "
-                         "sigma = 0.1 t) from theta_obs, t and noise_std.")
-    L = check.array(lengths, "lengths", where, ndim=1, positive=True, unit="m",
-                    fix="pass a grid of positive lengths, e.g. np.linspace(0.5, 2.5, 401).")
+        raise ValueError(
+            f"{where}: noise_std must be > 0 at every time, got {sd[i]!r} at "
+            f"t={times[i]!r} s; drop the noise-free observations (e.g. t = 0 when "
+            "sigma = 0.1 t) from theta_obs, t and noise_std."
+        )
+    L = check.array(
+        lengths,
+        "lengths",
+        where,
+        ndim=1,
+        positive=True,
+        unit="m",
+        fix="pass a grid of positive lengths, e.g. np.linspace(0.5, 2.5, 401).",
+    )
     if L.size < 2:
-        raise ValueError(f"{where}: lengths must be a grid of at least 2 lengths [m], got "
-                         f"{L.size}; pass e.g. np.linspace(0.5, 2.5, 401).")
+        raise ValueError(
+            f"{where}: lengths must be a grid of at least 2 lengths [m], got "
+            f"{L.size}; pass e.g. np.linspace(0.5, 2.5, 401)."
+        )
     if np.any(np.diff(L) <= 0):
-        raise ValueError(f"{where}: lengths must be strictly increasing; pass e.g. "
-                         "np.linspace(0.5, 2.5, 401).")
+        raise ValueError(
+            f"{where}: lengths must be strictly increasing; pass e.g. np.linspace(0.5, 2.5, 401)."
+        )
     if log_prior is None:
         lp = np.zeros(L.size)
     else:
-        lp = check.array(log_prior, "log_prior", where, shape=L.shape,
-                         fix="pass one finite log prior density per grid length.")
+        lp = check.array(
+            log_prior,
+            "log_prior",
+            where,
+            shape=L.shape,
+            fix="pass one finite log prior density per grid length.",
+        )
 
     flat_y = y.reshape(-1, times.size)
     flat = [a.reshape(-1) for a in (th0, om0, g)]
@@ -576,7 +650,9 @@ def length_posterior(theta_obs, t, *, theta0, omega0, g, noise_std, lengths, log
     dens /= np.trapezoid(dens, L, axis=-1)[:, None]
     mean = np.trapezoid(dens * L, L, axis=-1)
     shape = batch + (L.size,)
-    return LengthPosterior(lengths=_readonly(L.copy()),
-                           log_likelihood=_readonly(loglik.reshape(shape)),
-                           density=_readonly(dens.reshape(shape)),
-                           mean=_readonly(mean.reshape(batch)))
+    return LengthPosterior(
+        lengths=_readonly(L.copy()),
+        log_likelihood=_readonly(loglik.reshape(shape)),
+        density=_readonly(dens.reshape(shape)),
+        mean=_readonly(mean.reshape(batch)),
+    )

@@ -51,8 +51,9 @@ def _prepare(y_true, y_pred, where: str):
     fix = "pass finite angles [rad] such as dataset.truth or model predictions."
     a = check.array(y_true, "y_true", where, fix=fix)
     b = check.array(y_pred, "y_pred", where, fix=fix)
-    check.same_shape(a, b, ("y_true", "y_pred"), where,
-                     fix="e.g. both (n_trajectories, T) or both (R,).")
+    check.same_shape(
+        a, b, ("y_true", "y_pred"), where, fix="e.g. both (n_trajectories, T) or both (R,)."
+    )
     return a, b
 
 

@@ -43,18 +43,29 @@ import numpy as np
 
 from physgen import _validation as check
 
-
 __all__ = ["NoiseModel", "NoNoise", "ConstantNoise", "GrowingNoise"]
 
 
 def _scale(name: str, value, cls: str, unit: str) -> float:
-    return check.real(value, name, cls, unit=unit, nonnegative=True,
-                  fix=f"pass a non-negative float such as {cls}(0.1) (or NoNoise() for none).")
+    return check.real(
+        value,
+        name,
+        cls,
+        unit=unit,
+        nonnegative=True,
+        fix=f"pass a non-negative float such as {cls}(0.1) (or NoNoise() for none).",
+    )
 
 
 def _times(t, cls: str) -> np.ndarray:
-    return check.array(t, "t", f"{cls}.std", nonempty=False, unit="s",
-                   fix="pass a float array of times such as np.linspace(0, 5, 500).")
+    return check.array(
+        t,
+        "t",
+        f"{cls}.std",
+        nonempty=False,
+        unit="s",
+        fix="pass a float array of times such as np.linspace(0, 5, 500).",
+    )
 
 
 class NoiseModel:
@@ -89,8 +100,14 @@ class NoiseModel:
             A new array; the input is never modified.
         """
         name = type(self).__name__
-        theta = check.array(theta_clean, "theta_clean", f"{name}.sample", nonempty=False,
-                        unit="rad", fix="pass clean angles such as trajectory.theta.").copy()
+        theta = check.array(
+            theta_clean,
+            "theta_clean",
+            f"{name}.sample",
+            nonempty=False,
+            unit="rad",
+            fix="pass clean angles such as trajectory.theta.",
+        ).copy()
         std = self.std(t)
         try:
             shape = np.broadcast_shapes(theta.shape, std.shape)

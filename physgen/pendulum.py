@@ -54,7 +54,6 @@ from scipy import integrate, special
 
 from physgen import _validation as check
 
-
 __all__ = ["METHODS", "Trajectory", "simulate", "period", "energy"]
 
 #: Names accepted by ``simulate(..., method=...)``.
@@ -68,13 +67,26 @@ _SEPARATRIX_TOL = 4 * np.finfo(float).eps
 # validation helpers
 # --------------------------------------------------------------------------
 def _state(name, value, where):
-    return check.array(value, name, where, nonempty=False, unit="rad" if name.startswith("theta")
-                   else "rad/s", fix=f"pass real numbers, e.g. {name}=1.0.")
+    return check.array(
+        value,
+        name,
+        where,
+        nonempty=False,
+        unit="rad" if name.startswith("theta") else "rad/s",
+        fix=f"pass real numbers, e.g. {name}=1.0.",
+    )
 
 
 def _positive(name, value, unit, where):
-    return check.array(value, name, where, nonempty=False, positive=True, unit=unit,
-                   fix=f"pass a strictly positive {name}, e.g. {name}=1.0.")
+    return check.array(
+        value,
+        name,
+        where,
+        nonempty=False,
+        positive=True,
+        unit=unit,
+        fix=f"pass a strictly positive {name}, e.g. {name}=1.0.",
+    )
 
 
 def _broadcast(**arrays):
@@ -353,8 +365,15 @@ def simulate(theta0, omega0, t, *, length=1.0, g=9.81, method="exact", dt=None):
     array([1., 1.])
     """
     check.choice(method, "method", "simulate", METHODS)
-    t = check.array(t, "t", "simulate", ndim=1, nonempty=False, unit="s",
-                fix="pass e.g. t=np.linspace(0, 5, 501) (np.ravel gives a flat copy).")
+    t = check.array(
+        t,
+        "t",
+        "simulate",
+        ndim=1,
+        nonempty=False,
+        unit="s",
+        fix="pass e.g. t=np.linspace(0, 5, 501) (np.ravel gives a flat copy).",
+    )
     p = _prepare(theta0, omega0, length, g, "simulate")
     if method == "exact":
         theta, omega = _exact(p, t)
@@ -386,7 +405,9 @@ def _prepare(theta0, omega0, length, g, where):
     length = _positive("length", length, "m", where)
     g = _positive("g", g, "m/s^2", where)
     shape, b = _broadcast(theta0=theta0, omega0=omega0, length=length, g=g)
-    theta0, omega0, length, g = (np.array(b[k], dtype=float) for k in ("theta0", "omega0", "length", "g"))
+    theta0, omega0, length, g = (
+        np.array(b[k], dtype=float) for k in ("theta0", "omega0", "length", "g")
+    )
     w0 = np.sqrt(g / length)
     turns = np.round(theta0 / (2.0 * np.pi))
     theta_r = theta0 - 2.0 * np.pi * turns  # in [-pi, pi]
@@ -400,8 +421,22 @@ def _prepare(theta0, omega0, length, g, where):
     lib = (m1 > 0.0) & ~sep
     rot = (m1 < 0.0) & ~sep
     return dict(
-        shape=shape, theta0=theta0, omega0=omega0, length=length, g=g, w0=w0,
-        turns=turns, theta_r=theta_r, s=s, c=c, v=v, m=m, m1=m1, lib=lib, rot=rot, sep=sep,
+        shape=shape,
+        theta0=theta0,
+        omega0=omega0,
+        length=length,
+        g=g,
+        w0=w0,
+        turns=turns,
+        theta_r=theta_r,
+        s=s,
+        c=c,
+        v=v,
+        m=m,
+        m1=m1,
+        lib=lib,
+        rot=rot,
+        sep=sep,
     )
 
 
@@ -439,7 +474,9 @@ def _jacobi(u, m, m1):
     closer to 1 (where ``ellipj`` switches to an approximation that is wrong
     for larger arguments). Arrays broadcast.
     """
-    u, m, m1 = np.broadcast_arrays(np.asarray(u, float), np.asarray(m, float), np.asarray(m1, float))
+    u, m, m1 = np.broadcast_arrays(
+        np.asarray(u, float), np.asarray(m, float), np.asarray(m1, float)
+    )
     K = special.ellipkm1(m1)
     j = np.rint(u / (2.0 * K))
     r = u - 2.0 * K * j
@@ -577,10 +614,16 @@ def _exact_regime(regime, q, t, grid, theta, omega, idx):
     step = None if grid is None else rate * grid[1]
     if step is not None and np.all(np.abs(step) <= _MAX_FINE_STEP):
         t0, h = grid
-        half = int(np.clip(np.floor(_FINE_SPAN / max(np.max(np.abs(step)), 1e-300)), 1, max(1, (T + 1) // 2)))
+        half = int(
+            np.clip(
+                np.floor(_FINE_SPAN / max(np.max(np.abs(step)), 1e-300)), 1, max(1, (T + 1) // 2)
+            )
+        )
         A = -(-T // (2 * half))
         B = 2 * half
-        coarse_u = u0[:, None] + rate[:, None] * (t0 + h * (B * np.arange(A) + half))  # block centres
+        coarse_u = u0[:, None] + rate[:, None] * (
+            t0 + h * (B * np.arange(A) + half)
+        )  # block centres
         coarse = _jacobi(coarse_u, m[:, None], m1[:, None])
         fine = _fine_table(_jacobi(step, m, m1), m, m1, half)
         fine_u = step[:, None] * np.arange(-half, half)
@@ -691,7 +734,9 @@ def _separatrix(q, t):
         q["theta_r"][:, None] + 0.0 * t,
         4.0 * sigma[:, None] * np.arctan(np.tanh(0.5 * x)),
     )
-    omega = np.where(top[:, None], 0.0 * t, 2.0 * sigma[:, None] * w0 / np.cosh(np.clip(x, -700.0, 700.0)))
+    omega = np.where(
+        top[:, None], 0.0 * t, 2.0 * sigma[:, None] * w0 / np.cosh(np.clip(x, -700.0, 700.0))
+    )
     theta = theta + 2.0 * np.pi * q["turns"][:, None]
     return theta, omega
 
@@ -742,11 +787,9 @@ def _fixed_step(p, t, dt, method):
     th = p["theta0"].copy()
     om = p["omega0"].copy()
     w2 = p["w0"] ** 2
-    if method == "euler_cromer":
-        # The label t_i = i*dt holds the state after i+1 steps (the original's recording).
-        need = idx + 1
-    else:
-        need = idx
+    # Euler-Cromer: the label t_i = i*dt holds the state after i+1 steps (the original's
+    # recording); the other methods record the state at t_i itself.
+    need = idx + 1 if method == "euler_cromer" else idx
     order = np.argsort(need, kind="stable")
     need_sorted = need[order]
     n_total = int(need_sorted[-1]) if T else 0

@@ -37,7 +37,6 @@ import numpy as np
 
 from physgen import _validation as check
 
-
 __all__ = [
     "plot_trajectories",
     "plot_phase_portrait",
@@ -168,7 +167,9 @@ def _colors(idx, color):
 
 
 def _finite_1d(name: str, value, func: str) -> np.ndarray:
-    return check.array(value, name, func, ndim=1, finite=False, fix="pass a non-empty 1-D float array.")
+    return check.array(
+        value, name, func, ndim=1, finite=False, fix="pass a non-empty 1-D float array."
+    )
 
 
 # --------------------------------------------------------------------------- plots
@@ -222,7 +223,7 @@ def plot_trajectories(
     ax = _get_ax(ax)
     th0 = _flat_param(traj, "theta0")
     om0 = _flat_param(traj, "omega0")
-    for k, c in zip(range(len(idx)), _colors(idx, color)):
+    for k, c in enumerate(_colors(idx, color)):
         label = None
         if label_params:
             j = idx[k]
@@ -328,7 +329,7 @@ def plot_phase_portrait(
     ax = _get_ax(ax)
     sep_l = sep_g = None
     if traj is not None:
-        t, theta, omega, lengths, gs, idx = _flat_batch(traj, func, which, need_omega=True)
+        _t, theta, omega, lengths, gs, idx = _flat_batch(traj, func, which, need_omega=True)
         if scaled:
             w0 = np.sqrt(gs / lengths)
             if not np.all(np.isfinite(w0)) or np.any(w0 <= 0):
@@ -372,7 +373,9 @@ def plot_phase_portrait(
             amp = 2.0 * np.sqrt(sep_g / sep_l)
         xs = np.linspace(-np.pi, np.pi, 401)
         lo, hi = ax.get_xlim() if (traj is not None and not wrap) else (-np.pi, np.pi)
-        shifts = range(int(np.floor((lo + np.pi) / (2 * np.pi))), int(np.ceil((hi - np.pi) / (2 * np.pi))) + 1)
+        shifts = range(
+            int(np.floor((lo + np.pi) / (2 * np.pi))), int(np.ceil((hi - np.pi) / (2 * np.pi))) + 1
+        )
         for i, s in enumerate(shifts):
             for sign in (1, -1):
                 ax.plot(
@@ -442,8 +445,9 @@ def plot_period_vs_amplitude(
     func = "plot_period_vs_amplitude"
     amp = _finite_1d("amplitude", amplitude, func)
     per = _finite_1d("period", period, func)
-    check.same_shape(amp, per, ("amplitude", "period"), func,
-                     fix="pass one period [s] per amplitude [rad].")
+    check.same_shape(
+        amp, per, ("amplitude", "period"), func, fix="pass one period [s] per amplitude [rad]."
+    )
     if not np.all(np.isfinite(amp)) or np.any(np.isnan(per)) or np.any(per <= 0):
         raise ValueError(
             f"{func}: amplitudes must be finite [rad] and periods positive [s] (inf allowed); "
@@ -468,7 +472,9 @@ def plot_period_vs_amplitude(
         y = y / small_angle
     ax.plot(x, y, label=label, **line_kwargs)
     if small_angle is not None:
-        ax.axhline(1.0 if relative else small_angle, color="0.4", linestyle="--", label=small_angle_label)
+        ax.axhline(
+            1.0 if relative else small_angle, color="0.4", linestyle="--", label=small_angle_label
+        )
     ax.set_xlabel("amplitude θmax [°]" if degrees else "amplitude θmax [rad]")
     ax.set_ylabel("period ratio T/T₀ [dimensionless]" if relative else "period T [s]")
     return ax
@@ -476,10 +482,7 @@ def plot_period_vs_amplitude(
 
 def _series(name, values, n_t, func):
     """A mapping label -> 1-D array of length n_t, from a mapping or one array."""
-    if isinstance(values, Mapping):
-        items = list(values.items())
-    else:
-        items = [(None, values)]
+    items = list(values.items()) if isinstance(values, Mapping) else [(None, values)]
     if not items:
         raise ValueError(f"{func}: {name} is empty; pass an array or a dict label -> array.")
     out = []
@@ -600,7 +603,8 @@ def plot_energy_drift(t, energies, ax=None, *, log: bool = True, **line_kwargs):
         if not (np.isfinite(e[0]) and e[0] > 0):
             raise ValueError(
                 f"{func}: the initial energy must be positive and finite to measure a relative "
-                f"drift, got E(0) = {e[0]!r}" + (f" for {label!r}" if label is not None else "")
+                f"drift, got E(0) = {e[0]!r}"
+                + (f" for {label!r}" if label is not None else "")
                 + "; measure energy from the bottom, E = ½ml²ω² + mgl(1 − cos θ), and avoid the "
                 "pendulum at rest at the bottom."
             )
@@ -623,12 +627,18 @@ def _animation_frames(traj, which, fps, duration, func):
     t, theta, _, length, g, idx = _flat_batch(traj, func, which)
     fps = check.real(fps, "fps", func, positive=True, upper=120, fix="pass e.g. fps=25.")
     span = t[-1] - t[0]
-    duration = check.real(span if duration is None else duration, "duration", func, unit="s",
-                      positive=True, upper=span,
-                      fix="pass at most the trajectory's time span, or simulate longer.")
+    duration = check.real(
+        span if duration is None else duration,
+        "duration",
+        func,
+        unit="s",
+        positive=True,
+        upper=span,
+        fix="pass at most the trajectory's time span, or simulate longer.",
+    )
     if np.any(np.diff(t) <= 0):
         raise ValueError(f"{func}: traj.t must be increasing; pass a sorted time grid [s].")
-    n_frames = max(2, int(round(duration * fps)))
+    n_frames = max(2, round(duration * fps))
     frame_t = t[0] + np.arange(n_frames) / fps
     frame_t = frame_t[frame_t <= t[-1]]
     angles = np.stack([np.interp(frame_t, t, th) for th in theta])
@@ -781,22 +791,36 @@ def pendulum_animation_html(
     decimals = check.integer(decimals, "decimals", func, minimum=1, fix="pass e.g. decimals=3.")
     cell_size = check.integer(cell_size, "cell_size", func, minimum=40, fix="pass e.g. 110 (px).")
     if decimals > 6 or cell_size > 400:
-        raise ValueError(f"{func}: decimals={decimals} must be at most 6 and cell_size="
-                         f"{cell_size} at most 400 px; pass e.g. decimals=3, cell_size=110.")
+        raise ValueError(
+            f"{func}: decimals={decimals} must be at most 6 and cell_size="
+            f"{cell_size} at most 400 px; pass e.g. decimals=3, cell_size=110."
+        )
     angles, frame_t, length, g, idx = _animation_frames(traj, which, fps, duration, func)
     n = len(idx)
     rel = _relative_lengths(length)
     if columns is None:
         columns = n
-    columns = check.integer(columns, "columns", func, minimum=1, fix="pass e.g. columns=3, or None.")
+    columns = check.integer(
+        columns, "columns", func, minimum=1, fix="pass e.g. columns=3, or None."
+    )
     columns = min(int(columns), n)
     rows = -(-n // columns)
     size = int(cell_size)
     radius = 0.42 * size
     row_h = size + 34
     width, height = columns * size, rows * row_h
-    palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
-               "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
+    palette = [
+        "#1f77b4",
+        "#ff7f0e",
+        "#2ca02c",
+        "#d62728",
+        "#9467bd",
+        "#8c564b",
+        "#e377c2",
+        "#7f7f7f",
+        "#bcbd22",
+        "#17becf",
+    ]
     data = {
         "fps": float(fps),
         "r": [round(float(radius * x), 2) for x in rel],
@@ -821,8 +845,10 @@ def pendulum_animation_html(
             f'<circle cx="{cx:g}" cy="{cy:g}" r="{data["r"][i]:g}" fill="none" stroke="#999" '
             f'stroke-width="0.8" stroke-dasharray="2 4"/>'
         )
-        parts.append(f'<line x1="{cx:g}" y1="{cy:g}" x2="{x0:.2f}" y2="{y0:.2f}" '
-                     f'stroke="#555" stroke-width="2" class="rod"/>')
+        parts.append(
+            f'<line x1="{cx:g}" y1="{cy:g}" x2="{x0:.2f}" y2="{y0:.2f}" '
+            f'stroke="#555" stroke-width="2" class="rod"/>'
+        )
         parts.append(f'<circle cx="{x0:.2f}" cy="{y0:.2f}" r="8" fill="{color}" class="bob"/>')
         parts.append(f'<rect x="{cx - 3:g}" y="{cy - 2:g}" width="6" height="4" fill="#333"/>')
         lab = []
@@ -893,8 +919,10 @@ def plot_reliability(curves, ax=None, **line_kwargs):
     matplotlib.axes.Axes
     """
     if not hasattr(curves, "items"):
-        raise TypeError("plot_reliability: curves must map labels to CalibrationCurve objects, "
-                        f"got {type(curves).__name__}.")
+        raise TypeError(
+            "plot_reliability: curves must map labels to CalibrationCurve objects, "
+            f"got {type(curves).__name__}."
+        )
     ax = _get_ax(ax, figsize=(4.8, 4.6))
     ax.plot([0, 1], [0, 1], "k--", lw=1, label="perfect")
     markers = "osv^D<>ph"
@@ -902,18 +930,20 @@ def plot_reliability(curves, ax=None, **line_kwargs):
         levels = np.asarray(getattr(curve, "levels", None), dtype=float)
         observed = np.asarray(getattr(curve, "observed", None), dtype=float)
         if levels.ndim != 1 or levels.shape != observed.shape:
-            raise ValueError(f"plot_reliability: curve {label!r} needs 1-d levels and observed "
-                             "of the same length (a CalibrationCurve).")
+            raise ValueError(
+                f"plot_reliability: curve {label!r} needs 1-d levels and observed "
+                "of the same length (a CalibrationCurve)."
+            )
         kwargs = {"marker": markers[k % len(markers)], "ms": 3, **line_kwargs}
         ax.plot(levels, observed, label=label, **kwargs)
-    ax.set(xlabel="nominal coverage [-]", ylabel="observed coverage [-]", xlim=(0, 1),
-           ylim=(0, 1))
+    ax.set(xlabel="nominal coverage [-]", ylabel="observed coverage [-]", xlim=(0, 1), ylim=(0, 1))
     ax.legend(fontsize=8)
     return ax
 
 
-def plot_sampled_trajectories(t, samples, ax=None, *, truth=None, observed=None,
-                              sample_color="0.55"):
+def plot_sampled_trajectories(
+    t, samples, ax=None, *, truth=None, observed=None, sample_color="0.55"
+):
     """Sampled trajectories (grey) over the truth (black) and observations (dots).
 
     Parameters
@@ -938,16 +968,25 @@ def plot_sampled_trajectories(t, samples, ax=None, *, truth=None, observed=None,
     t = _finite_1d("t", t, "plot_sampled_trajectories")
     samples = np.asarray(samples, dtype=float)
     if samples.ndim != 2 or samples.shape[1] != t.size:
-        raise ValueError(f"plot_sampled_trajectories: samples must have shape (n_samples, "
-                         f"{t.size}), got {samples.shape}.")
+        raise ValueError(
+            f"plot_sampled_trajectories: samples must have shape (n_samples, "
+            f"{t.size}), got {samples.shape}."
+        )
     ax = _get_ax(ax)
     if observed is not None:
-        ax.plot(t, _finite_1d("observed", observed, "plot_sampled_trajectories"), ".", ms=1.5,
-                color="tab:blue", label="observations")
+        ax.plot(
+            t,
+            _finite_1d("observed", observed, "plot_sampled_trajectories"),
+            ".",
+            ms=1.5,
+            color="tab:blue",
+            label="observations",
+        )
     for k, s in enumerate(samples):
         ax.plot(t, s, color=sample_color, lw=0.6, label="samples" if k == 0 else None)
     if truth is not None:
-        ax.plot(t, _finite_1d("truth", truth, "plot_sampled_trajectories"), "k", lw=1.5,
-                label="truth")
+        ax.plot(
+            t, _finite_1d("truth", truth, "plot_sampled_trajectories"), "k", lw=1.5, label="truth"
+        )
     ax.set(xlabel=_T_LABEL, ylabel=_THETA_LABEL)
     return ax

@@ -121,8 +121,10 @@ class TrajectorySet:
         return int(self.theta.shape[0])
 
     def __repr__(self) -> str:
-        return (f"TrajectorySet(n={len(self)}, T={self.n_times}, method={self.method!r}, "
-                f"noise={self.noise!r})")
+        return (
+            f"TrajectorySet(n={len(self)}, T={self.n_times}, method={self.method!r}, "
+            f"noise={self.noise!r})"
+        )
 
     @property
     def n_times(self) -> int:
@@ -136,9 +138,15 @@ class TrajectorySet:
         sel = np.arange(len(self))[index]
         clean = _readonly(self.clean[sel])
         truth = clean if self.truth is self.clean else _readonly(self.truth[sel])
-        return TrajectorySet(theta=_readonly(self.theta[sel]), clean=clean, truth=truth,
-                             t=self.t, params=self.params[sel], noise=self.noise,
-                             method=self.method)
+        return TrajectorySet(
+            theta=_readonly(self.theta[sel]),
+            clean=clean,
+            truth=truth,
+            t=self.t,
+            params=self.params[sel],
+            noise=self.noise,
+            method=self.method,
+        )
 
     def split(self, *, heldout_fraction=0.25, rng=None) -> tuple[TrajectorySet, TrajectorySet]:
         """Random split into ``(train, heldout)`` sets of whole trajectories.
@@ -156,9 +164,14 @@ class TrajectorySet:
         (TrajectorySet, TrajectorySet)
             Training and held-out sets, each in the original order.
         """
-        heldout_fraction = check.real(heldout_fraction, "heldout_fraction", "TrajectorySet.split",
-                                      positive=True, below=1.0,
-                                      fix="pass a share in (0, 1), e.g. heldout_fraction=0.25.")
+        heldout_fraction = check.real(
+            heldout_fraction,
+            "heldout_fraction",
+            "TrajectorySet.split",
+            positive=True,
+            below=1.0,
+            fix="pass a share in (0, 1), e.g. heldout_fraction=0.25.",
+        )
         n = len(self)
         if n < 2:
             raise ValueError(f"TrajectorySet.split: needs at least 2 trajectories, got {n}.")
@@ -184,14 +197,24 @@ def _jitter(grid: ParameterGrid, jitter: float, accumulate: bool, gen) -> Pendul
     for j, name in enumerate(GENERATOR_JITTERED):
         out[name] = values[name] + eps[:, j]
     if np.any(out["g"] <= 0):
-        raise ValueError(f"make_trajectory_set: jitter={jitter!r} made some g values "
-                         f"non-positive (min {out['g'].min():.3g} m/s^2); use a smaller "
-                         "jitter or a larger g.")
+        raise ValueError(
+            f"make_trajectory_set: jitter={jitter!r} made some g values "
+            f"non-positive (min {out['g'].min():.3g} m/s^2); use a smaller "
+            "jitter or a larger g."
+        )
     return PendulumParameters(**out)
 
 
-def make_trajectory_set(grid=GENERATOR_GRID, *, accumulate_jitter=True, stride=1, jitter=None,
-                        noise=None, method=None, rng=None) -> TrajectorySet:
+def make_trajectory_set(
+    grid=GENERATOR_GRID,
+    *,
+    accumulate_jitter=True,
+    stride=1,
+    jitter=None,
+    noise=None,
+    method=None,
+    rng=None,
+) -> TrajectorySet:
     """Simulate every point of a grid as one whole, noisy trajectory.
 
     Parameters
@@ -241,34 +264,65 @@ def make_trajectory_set(grid=GENERATOR_GRID, *, accumulate_jitter=True, stride=1
     where = "make_trajectory_set"
     check.instance(grid, ParameterGrid, "grid", where, fix="pass e.g. physgen.GENERATOR_GRID.")
     accumulate_jitter = check.boolean(
-        accumulate_jitter, "accumulate_jitter", where,
-        fix="pass True (the original's bug) or False (independent jitter).")
-    stride = check.integer(stride, "stride", where, minimum=1,
-                           fix="keep every stride-th point, e.g. stride=5 for 100 of 500 points.")
+        accumulate_jitter,
+        "accumulate_jitter",
+        where,
+        fix="pass True (the original's bug) or False (independent jitter).",
+    )
+    stride = check.integer(
+        stride,
+        "stride",
+        where,
+        minimum=1,
+        fix="keep every stride-th point, e.g. stride=5 for 100 of 500 points.",
+    )
     if stride > grid.n_steps:
-        raise ValueError(f"{where}: stride={stride} is larger than the grid's n_steps="
-                         f"{grid.n_steps}; pass a stride in [1, {grid.n_steps}].")
-    jitter = grid.jitter if jitter is None else check.real(
-        jitter, "jitter", where, nonnegative=True,
-        fix="pass a standard deviation such as 0.05 (or 0 for none).")
-    noise = grid.noise if noise is None else check.instance(
-        noise, NoiseModel, "noise", where, fix="pass e.g. physgen.GrowingNoise(0.1).")
+        raise ValueError(
+            f"{where}: stride={stride} is larger than the grid's n_steps="
+            f"{grid.n_steps}; pass a stride in [1, {grid.n_steps}]."
+        )
+    jitter = (
+        grid.jitter
+        if jitter is None
+        else check.real(
+            jitter,
+            "jitter",
+            where,
+            nonnegative=True,
+            fix="pass a standard deviation such as 0.05 (or 0 for none).",
+        )
+    )
+    noise = (
+        grid.noise
+        if noise is None
+        else check.instance(
+            noise, NoiseModel, "noise", where, fix="pass e.g. physgen.GrowingNoise(0.1)."
+        )
+    )
     method = grid.method if method is None else check.choice(method, "method", where, METHODS)
     gen = np.random.default_rng(rng)
     params = _jitter(grid, jitter, accumulate_jitter, gen)
     full_t = grid.t
-    traj = simulate(params.theta0, params.omega0, full_t, length=params.length, g=params.g,
-                    method=method)
+    traj = simulate(
+        params.theta0, params.omega0, full_t, length=params.length, g=params.g, method=method
+    )
     keep = slice(None, None, int(stride))
     t = np.array(full_t[keep])
     clean = np.array(traj.theta[:, keep])
     if method == "exact":
         truth = clean
     else:
-        truth = np.array(simulate(params.theta0, params.omega0, t, length=params.length,
-                                  g=params.g).theta)
+        truth = np.array(
+            simulate(params.theta0, params.omega0, t, length=params.length, g=params.g).theta
+        )
     theta = noise.sample(clean, t, rng=gen)
     clean = _readonly(clean)
-    return TrajectorySet(theta=_readonly(theta), clean=clean,
-                         truth=clean if truth is clean else _readonly(truth), t=_readonly(t),
-                         params=params, noise=noise, method=method)
+    return TrajectorySet(
+        theta=_readonly(theta),
+        clean=clean,
+        truth=clean if truth is clean else _readonly(truth),
+        t=_readonly(t),
+        params=params,
+        noise=noise,
+        method=method,
+    )

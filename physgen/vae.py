@@ -48,6 +48,7 @@ import sys
 import time
 import warnings
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -98,26 +99,87 @@ class VAEConfig:
     def __post_init__(self):
         where = "VAEConfig"
         set_ = object.__setattr__
-        set_(self, "latent_dim", check.integer(self.latent_dim, "latent_dim", where, minimum=1,
-                                               fix="pass e.g. latent_dim=6."))
-        units = check.sequence(self.hidden_units, "hidden_units", where,
-                               fix="pass a non-empty tuple of widths, e.g. (250, 100, 50).")
-        set_(self, "hidden_units", tuple(
-            check.integer(u, "hidden_units", where, minimum=1,
-                          fix="pass positive widths, e.g. (250, 100, 50).") for u in units))
-        set_(self, "kl_weight", check.real(self.kl_weight, "kl_weight", where, nonnegative=True,
-                                           fix="pass a KL weight such as 1.0 or 10.0."))
-        set_(self, "learning_rate", check.real(self.learning_rate, "learning_rate", where,
-                                               positive=True, fix="pass e.g. 1e-3."))
-        set_(self, "dropout", check.real(self.dropout, "dropout", where, nonnegative=True,
-                                         below=1.0, fix="pass a rate in [0, 1), e.g. 0.5."))
-        set_(self, "batch_size", check.integer(self.batch_size, "batch_size", where, minimum=1,
-                                               fix="pass e.g. batch_size=64."))
-        set_(self, "epochs", check.integer(self.epochs, "epochs", where, minimum=1,
-                                           fix="pass e.g. epochs=100."))
+        set_(
+            self,
+            "latent_dim",
+            check.integer(
+                self.latent_dim, "latent_dim", where, minimum=1, fix="pass e.g. latent_dim=6."
+            ),
+        )
+        units = check.sequence(
+            self.hidden_units,
+            "hidden_units",
+            where,
+            fix="pass a non-empty tuple of widths, e.g. (250, 100, 50).",
+        )
+        set_(
+            self,
+            "hidden_units",
+            tuple(
+                check.integer(
+                    u,
+                    "hidden_units",
+                    where,
+                    minimum=1,
+                    fix="pass positive widths, e.g. (250, 100, 50).",
+                )
+                for u in units
+            ),
+        )
+        set_(
+            self,
+            "kl_weight",
+            check.real(
+                self.kl_weight,
+                "kl_weight",
+                where,
+                nonnegative=True,
+                fix="pass a KL weight such as 1.0 or 10.0.",
+            ),
+        )
+        set_(
+            self,
+            "learning_rate",
+            check.real(
+                self.learning_rate, "learning_rate", where, positive=True, fix="pass e.g. 1e-3."
+            ),
+        )
+        set_(
+            self,
+            "dropout",
+            check.real(
+                self.dropout,
+                "dropout",
+                where,
+                nonnegative=True,
+                below=1.0,
+                fix="pass a rate in [0, 1), e.g. 0.5.",
+            ),
+        )
+        set_(
+            self,
+            "batch_size",
+            check.integer(
+                self.batch_size, "batch_size", where, minimum=1, fix="pass e.g. batch_size=64."
+            ),
+        )
+        set_(
+            self,
+            "epochs",
+            check.integer(self.epochs, "epochs", where, minimum=1, fix="pass e.g. epochs=100."),
+        )
         if self.patience is not None:
-            set_(self, "patience", check.integer(self.patience, "patience", where, minimum=1,
-                                                 fix="pass e.g. patience=50, or None."))
+            set_(
+                self,
+                "patience",
+                check.integer(
+                    self.patience,
+                    "patience",
+                    where,
+                    minimum=1,
+                    fix="pass e.g. patience=50, or None.",
+                ),
+            )
 
     def replace(self, **changes) -> VAEConfig:
         """A copy with some fields changed (validated again)."""
@@ -147,35 +209,56 @@ def build_vae(config: VAEConfig, n_times: int):
         (latent -> an ``IndependentNormal`` over ``T`` angles) and the
         end-to-end model, compiled with the negative log-likelihood loss.
     """
-    check.instance(config, VAEConfig, "config", "build_vae",
-                   fix="pass e.g. physgen.vae.ORIGINAL_VAE.")
-    n_times = check.integer(n_times, "n_times", "build_vae", minimum=1,
-                            fix="pass the number of angles per trajectory, e.g. 100.")
+    check.instance(
+        config, VAEConfig, "config", "build_vae", fix="pass e.g. physgen.vae.ORIGINAL_VAE."
+    )
+    n_times = check.integer(
+        n_times,
+        "n_times",
+        "build_vae",
+        minimum=1,
+        fix="pass the number of angles per trajectory, e.g. 100.",
+    )
     layers = tf_keras.layers
     d = config.latent_dim
     prior = tfd.Independent(tfd.Normal(loc=tf.zeros(d), scale=1.0), reinterpreted_batch_ndims=1)
 
     def block(units):
-        return [layers.Dense(units), layers.BatchNormalization(), layers.LeakyReLU(),
-                layers.Dropout(config.dropout)]
+        return [
+            layers.Dense(units),
+            layers.BatchNormalization(),
+            layers.LeakyReLU(),
+            layers.Dropout(config.dropout),
+        ]
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         encoder = tf_keras.Sequential(
             [layers.InputLayer(input_shape=(n_times,))]
             + [layer for u in config.hidden_units for layer in block(u)]
-            + [layers.Dense(tfpl.MultivariateNormalTriL.params_size(d)),
-               tfpl.MultivariateNormalTriL(
-                   d, activity_regularizer=tfpl.KLDivergenceRegularizer(
-                       prior, weight=config.kl_weight))])
+            + [
+                layers.Dense(tfpl.MultivariateNormalTriL.params_size(d)),
+                tfpl.MultivariateNormalTriL(
+                    d,
+                    activity_regularizer=tfpl.KLDivergenceRegularizer(
+                        prior, weight=config.kl_weight
+                    ),
+                ),
+            ]
+        )
         decoder = tf_keras.Sequential(
             [layers.InputLayer(input_shape=(d,))]
             + [layer for u in reversed(config.hidden_units) for layer in block(u)]
-            + [layers.Dense(tfpl.IndependentNormal.params_size(n_times)),
-               tfpl.IndependentNormal(n_times)])
+            + [
+                layers.Dense(tfpl.IndependentNormal.params_size(n_times)),
+                tfpl.IndependentNormal(n_times),
+            ]
+        )
         vae = tf_keras.Model(inputs=encoder.inputs, outputs=decoder(encoder.outputs[0]))
-        vae.compile(optimizer=tf_keras.optimizers.Adam(learning_rate=config.learning_rate),
-                    loss=lambda x, rv_x: -rv_x.log_prob(x))
+        vae.compile(
+            optimizer=tf_keras.optimizers.Adam(learning_rate=config.learning_rate),
+            loss=lambda x, rv_x: -rv_x.log_prob(x),
+        )
     return encoder, decoder, vae
 
 
@@ -201,9 +284,9 @@ class TrainedVAE:
     """
 
     config: VAEConfig
-    encoder: object
-    decoder: object
-    model: object
+    encoder: Any
+    decoder: Any
+    model: Any
     history: dict
     seconds: float
     epochs_run: int
@@ -216,8 +299,14 @@ class TrainedVAE:
         return int(sum(int(np.prod(v.shape)) for v in self.model.trainable_variables))
 
     def _x(self, x, where):
-        arr = check.array(x, "x", f"TrainedVAE.{where}", ndim=2, shape=(None, self.n_times),
-                          fix=f"pass trajectories of shape (n, {self.n_times}).")
+        arr = check.array(
+            x,
+            "x",
+            f"TrainedVAE.{where}",
+            ndim=2,
+            shape=(None, self.n_times),
+            fix=f"pass trajectories of shape (n, {self.n_times}).",
+        )
         return arr.astype(np.float32)
 
     def encode(self, x):
@@ -228,8 +317,14 @@ class TrainedVAE:
     def decode(self, z):
         """Decoder mean and standard deviation [rad], each (n, T), for latents ``z`` (n, d)."""
         d = self.config.latent_dim
-        z = check.array(z, "z", "TrainedVAE.decode", ndim=2, shape=(None, d),
-                        fix=f"pass latents of shape (n, {d}).").astype(np.float32)
+        z = check.array(
+            z,
+            "z",
+            "TrainedVAE.decode",
+            ndim=2,
+            shape=(None, d),
+            fix=f"pass latents of shape (n, {d}).",
+        ).astype(np.float32)
         p = self.decoder(z, training=False)
         return np.asarray(p.mean(), dtype=float), np.asarray(p.stddev(), dtype=float)
 
@@ -266,8 +361,11 @@ class _Progress(tf_keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         if (epoch + 1) % self.every == 0:
-            print(f"epoch {epoch + 1}/{self.total}: loss {logs['loss']:.2f}", file=sys.stderr,
-                  flush=True)
+            print(
+                f"epoch {epoch + 1}/{self.total}: loss {logs['loss']:.2f}",
+                file=sys.stderr,
+                flush=True,
+            )
 
 
 def train_vae(config: VAEConfig, trajectories, *, seed=0, verbose=False) -> TrainedVAE:
@@ -290,26 +388,46 @@ def train_vae(config: VAEConfig, trajectories, *, seed=0, verbose=False) -> Trai
     -------
     TrainedVAE
     """
-    check.instance(config, VAEConfig, "config", "train_vae",
-                   fix="pass e.g. physgen.vae.ORIGINAL_VAE.")
-    x = check.array(trajectories, "trajectories", "train_vae", ndim=2,
-                    fix="pass one finite trajectory per row, shape (n, T).")
+    check.instance(
+        config, VAEConfig, "config", "train_vae", fix="pass e.g. physgen.vae.ORIGINAL_VAE."
+    )
+    x = check.array(
+        trajectories,
+        "trajectories",
+        "train_vae",
+        ndim=2,
+        fix="pass one finite trajectory per row, shape (n, T).",
+    )
     seed = check.seed(seed, "seed", "train_vae")
     _seed_tensorflow(seed)
     encoder, decoder, vae = build_vae(config, x.shape[1])
     callbacks = []
     if config.patience is not None:
-        callbacks.append(tf_keras.callbacks.EarlyStopping(monitor="loss",
-                                                          patience=config.patience))
+        callbacks.append(tf_keras.callbacks.EarlyStopping(monitor="loss", patience=config.patience))
     if verbose:
         callbacks.append(_Progress(max(1, config.epochs // 10), config.epochs))
     start = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        hist = vae.fit(x.astype(np.float32), x.astype(np.float32), batch_size=config.batch_size,
-                       epochs=config.epochs, shuffle=True, verbose=0, callbacks=callbacks)
+        hist = vae.fit(
+            x.astype(np.float32),
+            x.astype(np.float32),
+            batch_size=config.batch_size,
+            epochs=config.epochs,
+            shuffle=True,
+            verbose=0,
+            callbacks=callbacks,
+        )
     seconds = time.perf_counter() - start
     history = {k: [float(v) for v in vals] for k, vals in hist.history.items()}
-    return TrainedVAE(config=config, encoder=encoder, decoder=decoder, model=vae, history=history,
-                      seconds=seconds, epochs_run=len(history["loss"]), seed=seed,
-                      n_times=int(x.shape[1]))
+    return TrainedVAE(
+        config=config,
+        encoder=encoder,
+        decoder=decoder,
+        model=vae,
+        history=history,
+        seconds=seconds,
+        epochs_run=len(history["loss"]),
+        seed=seed,
+        n_times=int(x.shape[1]),
+    )

@@ -36,8 +36,8 @@ True
 """
 
 from physgen.nn import config, network, training
-from physgen.nn.config import *  # noqa: F401,F403
-from physgen.nn.network import *  # noqa: F401,F403
-from physgen.nn.training import *  # noqa: F401,F403
+from physgen.nn.config import *  # noqa: F403
+from physgen.nn.network import *  # noqa: F403
+from physgen.nn.training import *  # noqa: F403
 
 __all__ = [*config.__all__, *network.__all__, *training.__all__]

@@ -20,8 +20,8 @@ from types import MappingProxyType
 import numpy as np
 from scipy import special
 
-from physgen.datasets import FEATURES
 from physgen import _validation as check
+from physgen.datasets import FEATURES
 
 __all__ = [
     "ACTIVATIONS",
@@ -48,14 +48,16 @@ def _silu(z):
 
 #: Hidden-layer activations: name -> (tf_keras activation name, the same function
 #: in NumPy, used to sample networks without TensorFlow).
-ACTIVATIONS = MappingProxyType({
-    "relu": ("relu", lambda z: np.maximum(z, 0)),
-    "tanh": ("tanh", np.tanh),
-    "gelu": ("gelu", lambda z: 0.5 * z * (1 + special.erf(z / np.sqrt(2)))),
-    "silu": ("swish", _silu),
-    "softplus": ("softplus", lambda z: np.logaddexp(0.0, z)),
-    "elu": ("elu", lambda z: np.where(z > 0, z, np.expm1(np.minimum(z, 0)))),
-})
+ACTIVATIONS = MappingProxyType(
+    {
+        "relu": ("relu", lambda z: np.maximum(z, 0)),
+        "tanh": ("tanh", np.tanh),
+        "gelu": ("gelu", lambda z: 0.5 * z * (1 + special.erf(z / np.sqrt(2)))),
+        "silu": ("swish", _silu),
+        "softplus": ("softplus", lambda z: np.logaddexp(0.0, z)),
+        "elu": ("elu", lambda z: np.where(z > 0, z, np.expm1(np.minimum(z, 0)))),
+    }
+)
 #: ``"none"`` feeds the raw features (the original); ``"standardize"`` subtracts
 #: the training mean and divides by the training standard deviation of each
 #: feature (a constant feature is only centred).
@@ -180,68 +182,178 @@ class NetworkConfig:
     def __post_init__(self):
         w = "NetworkConfig"
         set_ = object.__setattr__
-        set_(self, "hidden", check.sequence(
-            self.hidden, "hidden", w, fix="pass a tuple of layer widths such as (20, 20, 20).",
-            item=lambda h, name: check.integer(h, name, w, minimum=1,
-                                           fix="every width is an int >= 1, e.g. (20, 20, 20).")))
+        set_(
+            self,
+            "hidden",
+            check.sequence(
+                self.hidden,
+                "hidden",
+                w,
+                fix="pass a tuple of layer widths such as (20, 20, 20).",
+                item=lambda h, name: check.integer(
+                    h, name, w, minimum=1, fix="every width is an int >= 1, e.g. (20, 20, 20)."
+                ),
+            ),
+        )
         check.choice(self.activation, "activation", w, tuple(ACTIVATIONS))
         check.choice(self.input_scaling, "input_scaling", w, INPUT_SCALINGS)
-        feats = check.sequence(self.features, "features", w,
-                           fix=f"pass distinct names from {FEATURES}, e.g. {FEATURES}.")
-        if any(not isinstance(f, str) or f not in FEATURES for f in feats) \
-                or len(set(feats)) != len(feats):
-            raise ValueError(f"{w}: features={feats!r} must be distinct names from "
-                             f"{FEATURES}; e.g. ('theta0', 'omega0', 't', 'g', 'l').")
+        feats = check.sequence(
+            self.features,
+            "features",
+            w,
+            fix=f"pass distinct names from {FEATURES}, e.g. {FEATURES}.",
+        )
+        if any(not isinstance(f, str) or f not in FEATURES for f in feats) or len(
+            set(feats)
+        ) != len(feats):
+            raise ValueError(
+                f"{w}: features={feats!r} must be distinct names from "
+                f"{FEATURES}; e.g. ('theta0', 'omega0', 't', 'g', 'l')."
+            )
         set_(self, "features", tuple(f for f in FEATURES if f in feats))  # canonical order
-        set_(self, "learning_rate", check.real(self.learning_rate, "learning_rate", w, positive=True,
-                                           fix="pass a float > 0 such as 0.01."))
+        set_(
+            self,
+            "learning_rate",
+            check.real(
+                self.learning_rate,
+                "learning_rate",
+                w,
+                positive=True,
+                fix="pass a float > 0 such as 0.01.",
+            ),
+        )
         check.choice(self.schedule, "schedule", w, SCHEDULES)
-        set_(self, "final_lr_fraction", check.real(
-            self.final_lr_fraction, "final_lr_fraction", w, lower=0.0, upper=1.0,
-            fix="pass a float in [0, 1] such as 0.01."))
-        set_(self, "epochs", check.integer(self.epochs, "epochs", w, minimum=1,
-                                       fix="pass an int >= 1 such as 20."))
-        set_(self, "batch_size", check.integer(self.batch_size, "batch_size", w, minimum=1,
-                                           fix="pass an int >= 1 such as 32."))
+        set_(
+            self,
+            "final_lr_fraction",
+            check.real(
+                self.final_lr_fraction,
+                "final_lr_fraction",
+                w,
+                lower=0.0,
+                upper=1.0,
+                fix="pass a float in [0, 1] such as 0.01.",
+            ),
+        )
+        set_(
+            self,
+            "epochs",
+            check.integer(self.epochs, "epochs", w, minimum=1, fix="pass an int >= 1 such as 20."),
+        )
+        set_(
+            self,
+            "batch_size",
+            check.integer(
+                self.batch_size, "batch_size", w, minimum=1, fix="pass an int >= 1 such as 32."
+            ),
+        )
         if self.patience is not None:
-            set_(self, "patience", check.integer(
-                self.patience, "patience", w, minimum=1,
-                fix="pass an int >= 1 such as 3, or None for no early stopping."))
+            set_(
+                self,
+                "patience",
+                check.integer(
+                    self.patience,
+                    "patience",
+                    w,
+                    minimum=1,
+                    fix="pass an int >= 1 such as 3, or None for no early stopping.",
+                ),
+            )
         set_(self, "restore_best", check.boolean(self.restore_best, "restore_best", w))
         check.choice(self.head, "head", w, HEADS)
-        set_(self, "fixed_scale", check.real(self.fixed_scale, "fixed_scale", w, positive=True,
-                                         unit="rad", fix="pass a noise level such as 0.1."))
-        set_(self, "min_scale", check.real(self.min_scale, "min_scale", w, nonnegative=True,
-                                       unit="rad", fix="pass e.g. 1e-3."))
+        set_(
+            self,
+            "fixed_scale",
+            check.real(
+                self.fixed_scale,
+                "fixed_scale",
+                w,
+                positive=True,
+                unit="rad",
+                fix="pass a noise level such as 0.1.",
+            ),
+        )
+        set_(
+            self,
+            "min_scale",
+            check.real(
+                self.min_scale, "min_scale", w, nonnegative=True, unit="rad", fix="pass e.g. 1e-3."
+            ),
+        )
         check.choice(self.loss, "loss", w, LOSSES)
-        set_(self, "nll_beta", check.real(self.nll_beta, "nll_beta", w, lower=0.0, upper=1.0,
-                                      fix="pass a value in [0, 1], e.g. 0.5."))
+        set_(
+            self,
+            "nll_beta",
+            check.real(
+                self.nll_beta,
+                "nll_beta",
+                w,
+                lower=0.0,
+                upper=1.0,
+                fix="pass a value in [0, 1], e.g. 0.5.",
+            ),
+        )
         set_(self, "bayesian", check.boolean(self.bayesian, "bayesian", w))
-        set_(self, "prior_scale", check.real(self.prior_scale, "prior_scale", w, positive=True,
-                                         fix="pass e.g. prior_scale=1.0."))
-        set_(self, "posterior_scale_init", check.real(
-            self.posterior_scale_init, "posterior_scale_init", w, positive=True,
-            fix="pass a small standard deviation, e.g. 1e-3."))
+        set_(
+            self,
+            "prior_scale",
+            check.real(
+                self.prior_scale, "prior_scale", w, positive=True, fix="pass e.g. prior_scale=1.0."
+            ),
+        )
+        set_(
+            self,
+            "posterior_scale_init",
+            check.real(
+                self.posterior_scale_init,
+                "posterior_scale_init",
+                w,
+                positive=True,
+                fix="pass a small standard deviation, e.g. 1e-3.",
+            ),
+        )
         check.choice(self.posterior_loc_init, "posterior_loc_init", w, ("glorot", "tfp"))
         if self.kl_weight is not None:
-            set_(self, "kl_weight", check.real(self.kl_weight, "kl_weight", w, nonnegative=True,
-                                           fix="pass None for 1/N (recommended)."))
-        set_(self, "kl_warmup_epochs", check.integer(self.kl_warmup_epochs, "kl_warmup_epochs", w,
-                                                 minimum=0, fix="pass e.g. 0 or 10."))
+            set_(
+                self,
+                "kl_weight",
+                check.real(
+                    self.kl_weight,
+                    "kl_weight",
+                    w,
+                    nonnegative=True,
+                    fix="pass None for 1/N (recommended).",
+                ),
+            )
+        set_(
+            self,
+            "kl_warmup_epochs",
+            check.integer(
+                self.kl_warmup_epochs, "kl_warmup_epochs", w, minimum=0, fix="pass e.g. 0 or 10."
+            ),
+        )
         # Settings that cannot work together.
         if self.head == "none" and self.loss != "mse":
-            raise ValueError(f"{w}: loss={self.loss!r} needs an output distribution, but "
-                             "head='none'; pass loss='mse', or a head such as "
-                             "head='heteroscedastic'.")
+            raise ValueError(
+                f"{w}: loss={self.loss!r} needs an output distribution, but "
+                "head='none'; pass loss='mse', or a head such as "
+                "head='heteroscedastic'."
+            )
         if self.head == "none" and self.bayesian:
-            raise ValueError(f"{w}: bayesian=True needs a distribution head, got head='none'; "
-                             "pass head='heteroscedastic' (and loss='nll').")
+            raise ValueError(
+                f"{w}: bayesian=True needs a distribution head, got head='none'; "
+                "pass head='heteroscedastic' (and loss='nll')."
+            )
         if self.bayesian and self.loss != "nll":
-            raise ValueError(f"{w}: a Bayesian network needs loss='nll' (the ELBO), got "
-                             f"loss={self.loss!r}; loss='mse' is only for the original models.")
+            raise ValueError(
+                f"{w}: a Bayesian network needs loss='nll' (the ELBO), got "
+                f"loss={self.loss!r}; loss='mse' is only for the original models."
+            )
         if self.nll_beta > 0 and self.loss != "nll":
-            raise ValueError(f"{w}: nll_beta={self.nll_beta!r} weights the NLL, but "
-                             f"loss={self.loss!r}; pass loss='nll' or nll_beta=0.")
+            raise ValueError(
+                f"{w}: nll_beta={self.nll_beta!r} weights the NLL, but "
+                f"loss={self.loss!r}; pass loss='nll' or nll_beta=0."
+            )
 
     @property
     def feature_index(self) -> tuple[int, ...]:
@@ -288,15 +400,22 @@ ORIGINAL_SOFTPLUS = ORIGINAL.replace(head="softplus", fixed_scale=0.1)
 #: without the mass) with a heteroscedastic Normal head trained on the NLL:
 #: aleatoric uncertainty only. Adam from 0.01 with a cosine decay to 0, batch
 #: 256, 30 epochs (chapter 3's cost budget; no validation needed).
-ALEATORIC = IMPROVED.replace(hidden=(32, 32, 32), epochs=30, head="heteroscedastic", loss="nll",
-                             restore_best=False, final_lr_fraction=0.0)
+ALEATORIC = IMPROVED.replace(
+    hidden=(32, 32, 32),
+    epochs=30,
+    head="heteroscedastic",
+    loss="nll",
+    restore_best=False,
+    final_lr_fraction=0.0,
+)
 #: Weights with a distribution and a heteroscedastic head: both kinds of
 #: uncertainty (Flipout layers, prior N(0, 1), KL / N, posterior std 1e-3 at
 #: the start). Chapter 3 starts its posterior means from a trained
 #: :data:`ALEATORIC` network (``train(..., init_from=aleatoric)``) and trains
 #: the ELBO with Adam from 0.01 (cosine decay to 0) for 50 epochs.
-BAYESIAN = ALEATORIC.replace(bayesian=True, posterior_scale_init=1e-3, learning_rate=0.01,
-                             epochs=50)
+BAYESIAN = ALEATORIC.replace(
+    bayesian=True, posterior_scale_init=1e-3, learning_rate=0.01, epochs=50
+)
 #: The first edition's variational stage, kept to show why it learned nothing:
 #: 10 epochs from 1e-3 at a learning rate of 1e-3 (every posterior std ends at
 #: the ceiling Adam can reach in that many steps).

@@ -22,9 +22,9 @@ import math
 
 import numpy as np
 
+from physgen import _validation as check
 from physgen._tf import import_tfp, tf, tf_keras
 from physgen.nn.config import ACTIVATIONS, NetworkConfig
-from physgen import _validation as check
 
 tfp = import_tfp()
 tfd = tfp.distributions
@@ -44,20 +44,33 @@ def _inv_softplus(y: float) -> float:
 
 def check_config(config, where):
     """``config`` must be a :class:`NetworkConfig`."""
-    return check.instance(config, NetworkConfig, "config", where,
-                      fix="pass e.g. physgen.nn.ORIGINAL or physgen.nn.NetworkConfig(...).")
+    return check.instance(
+        config,
+        NetworkConfig,
+        "config",
+        where,
+        fix="pass e.g. physgen.nn.ORIGINAL or physgen.nn.NetworkConfig(...).",
+    )
+
+
+#: Raw (pre-softplus) value whose softplus is the companion's 0.1.
+_RAW_SCALE_0P1 = _inv_softplus(0.1)
 
 
 class ScaleVariable(tf_keras.layers.Layer):
     """Appends one trainable raw (pre-softplus) scale to the loc column: (R, 1) -> (R, 2)."""
 
-    def __init__(self, init=_inv_softplus(0.1), **kwargs):
+    def __init__(self, init=_RAW_SCALE_0P1, **kwargs):
         super().__init__(**kwargs)
         self._init = float(init)
 
     def build(self, input_shape):
-        self.raw = self.add_weight(name="raw", shape=(), trainable=True,
-                                   initializer=tf_keras.initializers.Constant(self._init))
+        self.raw = self.add_weight(
+            name="raw",
+            shape=(),
+            trainable=True,
+            initializer=tf_keras.initializers.Constant(self._init),
+        )
 
     def call(self, h):
         return tf.concat([h, tf.ones_like(h) * self.raw], axis=-1)
@@ -79,6 +92,7 @@ def _head(config):
         else:  # heteroscedastic, homoscedastic
             scale = floor + tf.math.softplus(h[..., 1:])
         return tfd.Normal(loc=loc, scale=scale)
+
     return normal
 
 
@@ -87,11 +101,19 @@ def _prior(prior_scale):
         del name, trainable, add_variable_fn
         dist = tfd.Normal(loc=tf.zeros(shape, dtype), scale=tf.constant(prior_scale, dtype))
         return tfd.Independent(dist, reinterpreted_batch_ndims=len(shape))
+
     return make_prior
 
 
-def build_network(config: NetworkConfig, n_features: int, *, mean=None, std=None,
-                  seed: int | None = None, kl_weight=1.0):
+def build_network(
+    config: NetworkConfig,
+    n_features: int,
+    *,
+    mean=None,
+    std=None,
+    seed: int | None = None,
+    kl_weight=1.0,
+):
     """Build the untrained network of a configuration.
 
     Parameters
@@ -120,24 +142,40 @@ def build_network(config: NetworkConfig, n_features: int, *, mean=None, std=None
         [rad], or, with a head, to a ``tfd.Normal`` of batch shape ``(batch, 1)``.
     """
     check_config(config, "build_network")
-    n_features = check.integer(n_features, "n_features", "build_network", minimum=1,
-                           fix="pass len(config.features).")
+    n_features = check.integer(
+        n_features, "n_features", "build_network", minimum=1, fix="pass len(config.features)."
+    )
     if seed is not None:
         seed = check.seed(seed, "seed", "build_network")
     layers = [tf_keras.layers.Input(shape=(n_features,), dtype="float32")]
     if config.input_scaling == "standardize":
         if mean is None or std is None:
-            raise ValueError("build_network: input_scaling='standardize' needs mean= and std= "
-                             "of the training features; pass x.mean(axis=0) and x.std(axis=0) "
-                             "(train computes them).")
-        mean = check.array(mean, "mean", "build_network", shape=(n_features,),
-                       fix="pass x.mean(axis=0) of the training features.")
-        std = check.array(std, "std", "build_network", shape=(n_features,), nonnegative=True,
-                      fix="pass x.std(axis=0) of the training features.")
+            raise ValueError(
+                "build_network: input_scaling='standardize' needs mean= and std= "
+                "of the training features; pass x.mean(axis=0) and x.std(axis=0) "
+                "(train computes them)."
+            )
+        mean = check.array(
+            mean,
+            "mean",
+            "build_network",
+            shape=(n_features,),
+            fix="pass x.mean(axis=0) of the training features.",
+        )
+        std = check.array(
+            std,
+            "std",
+            "build_network",
+            shape=(n_features,),
+            nonnegative=True,
+            fix="pass x.std(axis=0) of the training features.",
+        )
         layers.append(tf_keras.layers.Normalization(mean=mean, variance=_safe_std(std) ** 2))
     elif mean is not None or std is not None:
-        raise ValueError("build_network: mean/std are only used with input_scaling="
-                         "'standardize'; drop them or change the config.")
+        raise ValueError(
+            "build_network: mean/std are only used with input_scaling="
+            "'standardize'; drop them or change the config."
+        )
 
     def glorot(k):
         if seed is None:
@@ -151,8 +189,9 @@ def build_network(config: NetworkConfig, n_features: int, *, mean=None, std=None
         if config.bayesian:
             layers.append(_flipout(config, width, act, glorot(k), k, seed, kl_weight))
         else:
-            layers.append(tf_keras.layers.Dense(width, activation=act,
-                                                kernel_initializer=glorot(k)))
+            layers.append(
+                tf_keras.layers.Dense(width, activation=act, kernel_initializer=glorot(k))
+            )
     if config.head == "homoscedastic":
         layers.append(ScaleVariable(name="noise_scale"))
     if config.head != "none":
@@ -161,18 +200,27 @@ def build_network(config: NetworkConfig, n_features: int, *, mean=None, std=None
 
 
 def _flipout(config, width, activation, glorot, k, seed, kl_weight):
-    loc_init = (glorot if config.posterior_loc_init == "glorot" else
-                tf_keras.initializers.RandomNormal(
-                    stddev=0.1, seed=None if seed is None else seed + _SEED_STRIDE * k))
+    loc_init = (
+        glorot
+        if config.posterior_loc_init == "glorot"
+        else tf_keras.initializers.RandomNormal(
+            stddev=0.1, seed=None if seed is None else seed + _SEED_STRIDE * k
+        )
+    )
     posterior = tfp.layers.default_mean_field_normal_fn(
         loc_initializer=loc_init,
         untransformed_scale_initializer=tf_keras.initializers.Constant(
-            _inv_softplus(config.posterior_scale_init)))
+            _inv_softplus(config.posterior_scale_init)
+        ),
+    )
     return tfp.layers.DenseFlipout(
-        width, activation=activation, kernel_posterior_fn=posterior,
+        width,
+        activation=activation,
+        kernel_posterior_fn=posterior,
         kernel_prior_fn=_prior(config.prior_scale),
         kernel_divergence_fn=lambda q, p, _: tfd.kl_divergence(q, p) * kl_weight,
-        seed=None if seed is None else (seed + _SEED_STRIDE * k) % (2**31 - 1))
+        seed=None if seed is None else (seed + _SEED_STRIDE * k) % (2**31 - 1),
+    )
 
 
 def _safe_std(std):
@@ -196,11 +244,15 @@ class NumpyNetwork:
         for layer in keras_model.layers:
             if isinstance(layer, tfp.layers.DenseFlipout):
                 post = layer.kernel_posterior.distribution
-                self.layers.append((
-                    np.asarray(tf.convert_to_tensor(post.loc), dtype=float),
-                    np.asarray(tf.convert_to_tensor(post.scale), dtype=float),
-                    np.asarray(tf.convert_to_tensor(layer.bias_posterior.distribution.loc),
-                               dtype=float)))
+                self.layers.append(
+                    (
+                        np.asarray(tf.convert_to_tensor(post.loc), dtype=float),
+                        np.asarray(tf.convert_to_tensor(post.scale), dtype=float),
+                        np.asarray(
+                            tf.convert_to_tensor(layer.bias_posterior.distribution.loc), dtype=float
+                        ),
+                    )
+                )
             elif isinstance(layer, tf_keras.layers.Dense):
                 w, b = (np.asarray(a, dtype=float) for a in layer.get_weights())
                 self.layers.append((w, None, b))
@@ -229,8 +281,7 @@ class NumpyNetwork:
             if kernels is None:
                 h = h @ w.astype(np.float32) + b.astype(np.float32)
             elif h.ndim == 2:  # first layer: (R, F) @ (S, F, H) -> (S, R, H)
-                h = np.einsum("rf,sfh->srh", h, kernels[i], optimize=True) + \
-                    b.astype(np.float32)
+                h = np.einsum("rf,sfh->srh", h, kernels[i], optimize=True) + b.astype(np.float32)
             else:
                 h = np.matmul(h, kernels[i]) + b.astype(np.float32)
             if i < n - 1:
@@ -260,4 +311,3 @@ class NumpyNetwork:
                 eps = rng.standard_normal((n,) + w.shape, dtype=np.float32)
                 draws.append((w + std * eps).astype(np.float32))
         return draws
-

@@ -24,14 +24,15 @@ import time
 import warnings
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Any
 
 import numpy as np
 
+from physgen import _validation as check
 from physgen._tf import seed_tensorflow, tf, tf_keras
 from physgen.datasets import FEATURES, Dataset, feature_rows
 from physgen.nn.config import NetworkConfig
 from physgen.nn.network import NumpyNetwork, build_network, check_config, tfp
-from physgen import _validation as check
 
 __all__ = [
     "Prediction",
@@ -112,13 +113,17 @@ class VarianceDecomposition:
 
 def _features(features, where, *, ndim=(2,)):
     """Rows with every column of FEATURES in the last axis, as float64."""
-    fix = (f"pass rows with the {len(FEATURES)} columns {FEATURES}, shape (R, {len(FEATURES)}) "
-           "(dataset.features or physgen.feature_rows(...)).")
+    fix = (
+        f"pass rows with the {len(FEATURES)} columns {FEATURES}, shape (R, {len(FEATURES)}) "
+        "(dataset.features or physgen.feature_rows(...))."
+    )
     x = check.array(features, "features", where, finite=False, nonempty=False)
     if x.ndim not in ndim or x.shape[-1] != len(FEATURES):
-        raise ValueError(f"{where}: features of shape {x.shape} must have {len(FEATURES)} "
-                         f"columns in the last axis and {' or '.join(map(str, ndim))} "
-                         f"dimensions; {fix}")
+        raise ValueError(
+            f"{where}: features of shape {x.shape} must have {len(FEATURES)} "
+            f"columns in the last axis and {' or '.join(map(str, ndim))} "
+            f"dimensions; {fix}"
+        )
     return check.array(x, "features", where, fix=fix)
 
 
@@ -149,13 +154,17 @@ class _Sampler:
         Prediction
         """
         dec = variance_decomposition(self, features, n_samples=n_samples, rng=rng)
-        return Prediction(mean=dec.mean, aleatoric_std=np.sqrt(dec.aleatoric),
-                          epistemic_std=np.sqrt(dec.epistemic))
+        return Prediction(
+            mean=dec.mean,
+            aleatoric_std=np.sqrt(dec.aleatoric),
+            epistemic_std=np.sqrt(dec.epistemic),
+        )
 
     def sample_trajectories(self, features, *, n_samples=5, rng=None, observation_noise=True):
         """See :func:`sample_trajectories`."""
-        return sample_trajectories(self, features, n_samples=n_samples, rng=rng,
-                                   observation_noise=observation_noise)
+        return sample_trajectories(
+            self, features, n_samples=n_samples, rng=rng, observation_noise=observation_noise
+        )
 
 
 @dataclass(frozen=True, eq=False)
@@ -193,7 +202,7 @@ class FitResult(_Sampler):
         The seed it was trained with.
     """
 
-    model: object = field(repr=False)
+    model: Any = field(repr=False)
     config: NetworkConfig
     history: MappingProxyType = field(repr=False)
     epochs_run: int
@@ -206,8 +215,9 @@ class FitResult(_Sampler):
     network: NumpyNetwork = field(init=False, repr=False)
 
     def __post_init__(self):
-        object.__setattr__(self, "network",
-                           NumpyNetwork(self.model, self.config, self.mean, self.std))
+        object.__setattr__(
+            self, "network", NumpyNetwork(self.model, self.config, self.mean, self.std)
+        )
 
     @property
     def weights(self) -> list[np.ndarray]:
@@ -268,8 +278,10 @@ class FitResult(_Sampler):
         net = self.network
         if not net.stochastic:
             loc, scale = net.outputs(x)
-            return (np.broadcast_to(loc, (n_samples,) + loc.shape).copy(),
-                    np.broadcast_to(scale, (n_samples,) + scale.shape).copy())
+            return (
+                np.broadcast_to(loc, (n_samples,) + loc.shape).copy(),
+                np.broadcast_to(scale, (n_samples,) + scale.shape).copy(),
+            )
         gen = np.random.default_rng(rng)
         locs, scales = [], []
         chunk = max(1, int(2_000_000 // (x.shape[0] * max(self.config.hidden))))
@@ -297,11 +309,20 @@ class Ensemble(_Sampler):
     members: tuple
 
     def __post_init__(self):
-        members = check.sequence(self.members, "members", "Ensemble",
-                             fix="pass a list of FitResult from physgen.nn.train.")
+        members = check.sequence(
+            self.members,
+            "members",
+            "Ensemble",
+            fix="pass a list of FitResult from physgen.nn.train.",
+        )
         for k, m in enumerate(members):
-            check.instance(m, FitResult, f"members[{k}]", "Ensemble",
-                       fix="pass networks returned by physgen.nn.train.")
+            check.instance(
+                m,
+                FitResult,
+                f"members[{k}]",
+                "Ensemble",
+                fix="pass networks returned by physgen.nn.train.",
+            )
         object.__setattr__(self, "members", members)
 
     @property
@@ -343,16 +364,23 @@ class Ensemble(_Sampler):
             n_samples = _n_samples(n_samples, "Ensemble.draw_outputs")
             idx = np.random.default_rng(rng).integers(len(self.members), size=n_samples)
         gen = np.random.default_rng(rng)
-        cache = {int(i): self.members[int(i)].draw_outputs(features, n_samples=1, rng=gen)
-                 for i in np.unique(idx)}
+        cache = {
+            int(i): self.members[int(i)].draw_outputs(features, n_samples=1, rng=gen)
+            for i in np.unique(idx)
+        }
         loc = np.concatenate([cache[int(i)][0] for i in idx])
         scale = np.concatenate([cache[int(i)][1] for i in idx])
         return loc, scale
 
 
 def _check_sampler(model, where):
-    return check.instance(model, (FitResult, Ensemble), "model", where,
-                      fix="pass the result of physgen.nn.train or an Ensemble.")
+    return check.instance(
+        model,
+        (FitResult, Ensemble),
+        "model",
+        where,
+        fix="pass the result of physgen.nn.train or an Ensemble.",
+    )
 
 
 def variance_decomposition(model, features, *, n_samples=200, rng=None) -> VarianceDecomposition:
@@ -389,12 +417,14 @@ def variance_decomposition(model, features, *, n_samples=200, rng=None) -> Varia
         loc, scale = model.draw_outputs(features)
     else:
         loc, scale = model.draw_outputs(
-            features, n_samples=n_samples if model.stochastic_weights else 1, rng=rng)
+            features, n_samples=n_samples if model.stochastic_weights else 1, rng=rng
+        )
     mean = loc.mean(axis=0)
     aleatoric = np.mean(scale**2, axis=0)
     epistemic = np.mean((loc - mean) ** 2, axis=0)
-    return VarianceDecomposition(mean=mean, aleatoric=aleatoric, epistemic=epistemic,
-                                 total=aleatoric + epistemic)
+    return VarianceDecomposition(
+        mean=mean, aleatoric=aleatoric, epistemic=epistemic, total=aleatoric + epistemic
+    )
 
 
 def sample_trajectories(model, features, *, n_samples=5, rng=None, observation_noise=True):
@@ -471,35 +501,52 @@ def _rows(data, config, where, name):
     elif isinstance(data, tuple) and len(data) == 2:
         x, y = data
     else:
-        raise TypeError(f"{where}: {name} must be a physgen Dataset or a pair (x, y), got "
-                        f"{type(data).__name__}; pass e.g. split.train or "
-                        "(dataset.features, dataset.target).")
+        raise TypeError(
+            f"{where}: {name} must be a physgen Dataset or a pair (x, y), got "
+            f"{type(data).__name__}; pass e.g. split.train or "
+            "(dataset.features, dataset.target)."
+        )
     x = _features(x, where)
-    y = check.array(y, f"{name} targets", where, shape=(x.shape[0],),
-                fix=f"pass one observed angle [rad] per row: shape ({x.shape[0]},).")
+    y = check.array(
+        y,
+        f"{name} targets",
+        where,
+        shape=(x.shape[0],),
+        fix=f"pass one observed angle [rad] per row: shape ({x.shape[0]},).",
+    )
     return x[:, list(config.feature_index)], y
 
 
 def _check_init_from(source, config):
-    check.instance(source, FitResult, "init_from", "train",
-               fix="pass a network returned by physgen.nn.train.")
+    check.instance(
+        source, FitResult, "init_from", "train", fix="pass a network returned by physgen.nn.train."
+    )
     c = source.config
-    same = (c.hidden == config.hidden and c.activation == config.activation
-            and c.features == config.features and c.n_outputs == config.n_outputs
-            and c.input_scaling == config.input_scaling and not c.bayesian)
+    same = (
+        c.hidden == config.hidden
+        and c.activation == config.activation
+        and c.features == config.features
+        and c.n_outputs == config.n_outputs
+        and c.input_scaling == config.input_scaling
+        and not c.bayesian
+    )
     if not same:
         raise ValueError(
             "train: init_from must be a network with fixed weights and the same hidden, "
             "activation, features, input_scaling and number of outputs as config; got "
             f"{c.hidden}/{c.activation}/{c.features}/{c.head}/bayesian={c.bayesian} for "
             f"{config.hidden}/{config.activation}/{config.features}/{config.head}. Train the "
-            "source with config.replace(bayesian=False).")
+            "source with config.replace(bayesian=False)."
+        )
 
 
 def _copy_weights(keras_model, source):
-    targets = [layer for layer in keras_model.layers
-               if isinstance(layer, (tfp.layers.DenseFlipout, tf_keras.layers.Dense))]
-    for layer, (w, _, b) in zip(targets, source.network.layers):
+    targets = [
+        layer
+        for layer in keras_model.layers
+        if isinstance(layer, (tfp.layers.DenseFlipout, tf_keras.layers.Dense))
+    ]
+    for layer, (w, _, b) in zip(targets, source.network.layers, strict=True):
         if isinstance(layer, tfp.layers.DenseFlipout):
             layer.kernel_posterior.distribution.loc.assign(w.astype(np.float32))
             layer.bias_posterior.distribution.loc.assign(b.astype(np.float32))
@@ -517,14 +564,23 @@ _POSTERIOR_HISTORY = ("kl", "spread_q10", "spread_median", "spread_q90")
 
 def _posterior_summary(flipout_layers, kl_weight):
     """The weighted KL term and quantiles of the posterior standard deviations, now."""
-    kl = sum(float(tfp.distributions.kl_divergence(layer.kernel_posterior, layer.kernel_prior))
-             for layer in flipout_layers)
-    spreads = np.concatenate([
-        np.asarray(tf.convert_to_tensor(layer.kernel_posterior.distribution.scale)).ravel()
-        for layer in flipout_layers])
+    kl = sum(
+        float(tfp.distributions.kl_divergence(layer.kernel_posterior, layer.kernel_prior))
+        for layer in flipout_layers
+    )
+    spreads = np.concatenate(
+        [
+            np.asarray(tf.convert_to_tensor(layer.kernel_posterior.distribution.scale)).ravel()
+            for layer in flipout_layers
+        ]
+    )
     q10, q50, q90 = np.quantile(spreads, [0.1, 0.5, 0.9])
-    return {"kl": kl * kl_weight, "spread_q10": float(q10), "spread_median": float(q50),
-            "spread_q90": float(q90)}
+    return {
+        "kl": kl * kl_weight,
+        "spread_q10": float(q10),
+        "spread_median": float(q50),
+        "spread_q90": float(q90),
+    }
 
 
 def _row_loss(config):
@@ -540,6 +596,7 @@ def _row_loss(config):
         if beta > 0:
             nll = nll * tf.stop_gradient(out.stddev()[:, 0]) ** (2.0 * beta)
         return nll
+
     return loss
 
 
@@ -550,8 +607,10 @@ class _Steps:
         n_batches = math.ceil(n / bs)
         if config.schedule == "cosine":
             lr = tf_keras.optimizers.schedules.CosineDecay(
-                config.learning_rate, decay_steps=config.epochs * n_batches,
-                alpha=config.final_lr_fraction)
+                config.learning_rate,
+                decay_steps=config.epochs * n_batches,
+                alpha=config.final_lr_fraction,
+            )
         else:
             lr = config.learning_rate
         self.worker = worker
@@ -567,14 +626,14 @@ class _Steps:
         def run_epoch(X, Y, W, perm):
             total = tf.constant(0.0, dtype=tf.float32)
             for i in tf.range(n_batches):
-                idx = perm[i * bs: tf.minimum((i + 1) * bs, n)]
+                idx = perm[i * bs : tf.minimum((i + 1) * bs, n)]
                 xb, yb, wb = tf.gather(X, idx), tf.gather(Y, idx), tf.gather(W, idx)
                 with tf.GradientTape() as tape:
                     out = worker(xb, training=True)
                     loss = tf.reduce_sum(wb * row_loss(out, yb)) / tf.reduce_sum(wb)
                     loss += extra_losses()
                 grads = tape.gradient(loss, variables)
-                optimizer.apply_gradients(zip(grads, variables))
+                optimizer.apply_gradients(zip(grads, variables, strict=True))
                 total += loss
             return total / tf.cast(n_batches, tf.float32)
 
@@ -610,8 +669,12 @@ def _step_functions(config, model, n, bs, kl_var, mean, std) -> _Steps:
     if random_ops:
         return _Steps(config, model, n, bs, kl_var)
     # The input scaling is a constant of the graph (a Normalization layer): part of the key.
-    key = (config.replace(patience=None, restore_best=False), n, bs,
-           None if mean is None else (np.asarray(mean).tobytes(), np.asarray(std).tobytes()))
+    key = (
+        config.replace(patience=None, restore_best=False),
+        n,
+        bs,
+        None if mean is None else (np.asarray(mean).tobytes(), np.asarray(std).tobytes()),
+    )
     steps = _STEPS.pop(key, None)
     if steps is None:
         with warnings.catch_warnings():
@@ -627,8 +690,16 @@ def _step_functions(config, model, n, bs, kl_var, mean, std) -> _Steps:
     return steps
 
 
-def train(config: NetworkConfig, data, *, validation=None, weights=None, seed: int = 0,
-          init_from: FitResult | None = None, verbose: bool = False) -> FitResult:
+def train(
+    config: NetworkConfig,
+    data,
+    *,
+    validation=None,
+    weights=None,
+    seed: int = 0,
+    init_from: FitResult | None = None,
+    verbose: bool = False,
+) -> FitResult:
     """Train a network on rows ``features -> angle``.
 
     The run is reproducible: TensorFlow is seeded from ``seed`` (initial
@@ -678,19 +749,27 @@ def train(config: NetworkConfig, data, *, validation=None, weights=None, seed: i
     x, y = _rows(data, config, "train", "data")
     n = x.shape[0]
     if validation is None and (config.patience is not None or config.restore_best):
-        raise ValueError("train: validation=None, but this config uses early stopping "
-                         f"(patience={config.patience}) or restore_best={config.restore_best}; "
-                         "pass validation=... (held-out trajectories, e.g. split.validation) "
-                         "or use patience=None, restore_best=False.")
+        raise ValueError(
+            "train: validation=None, but this config uses early stopping "
+            f"(patience={config.patience}) or restore_best={config.restore_best}; "
+            "pass validation=... (held-out trajectories, e.g. split.validation) "
+            "or use patience=None, restore_best=False."
+        )
     xv = yv = None
     if validation is not None:
         xv, yv = _rows(validation, config, "train", "validation")
     if weights is None:
         w = np.ones(n)
     else:
-        w = check.array(weights, "weights", "train", shape=(n,), nonnegative=True,
-                    fix=f"pass {n} finite values >= 0, one per training row, e.g. "
-                        "1 / (noise.std(t)**2 + 0.01).")
+        w = check.array(
+            weights,
+            "weights",
+            "train",
+            shape=(n,),
+            nonnegative=True,
+            fix=f"pass {n} finite values >= 0, one per training row, e.g. "
+            "1 / (noise.std(t)**2 + 0.01).",
+        )
         if not np.any(w > 0):
             raise ValueError("train: weights are all 0; give some rows a positive weight.")
     seed = check.seed(seed, "seed", "train")
@@ -708,8 +787,9 @@ def train(config: NetworkConfig, data, *, validation=None, weights=None, seed: i
     else:
         mean = std = None
     kl_target = 1.0 / n if config.kl_weight is None else config.kl_weight
-    kl_var = tf.Variable(0.0 if config.kl_warmup_epochs else kl_target, trainable=False,
-                         dtype=tf.float32)
+    kl_var = tf.Variable(
+        0.0 if config.kl_warmup_epochs else kl_target, trainable=False, dtype=tf.float32
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # tfp.layers use a deprecated Keras call
         scaling = {} if mean is None else {"mean": mean, "std": std}
@@ -733,7 +813,7 @@ def train(config: NetworkConfig, data, *, validation=None, weights=None, seed: i
     def run_epoch(perm):
         return step.run_epoch(X, Y, W, perm)
 
-    history = {"loss": []}
+    history: dict[str, list[float]] = {"loss": []}
     if xv is not None:
         history["val_loss"] = []
     flipout = [layer for layer in model.layers if isinstance(layer, tfp.layers.DenseFlipout)]
@@ -751,7 +831,8 @@ def train(config: NetworkConfig, data, *, validation=None, weights=None, seed: i
         if not math.isfinite(loss):
             raise FloatingPointError(
                 f"train: the training loss became {loss} at epoch {epoch}; lower "
-                f"learning_rate (now {config.learning_rate}) or standardise the inputs.")
+                f"learning_rate (now {config.learning_rate}) or standardise the inputs."
+            )
         history["loss"].append(loss)
         msg = f"epoch {epoch}/{config.epochs}: loss {loss:.5f}"
         if flipout:
@@ -771,8 +852,11 @@ def train(config: NetworkConfig, data, *, validation=None, weights=None, seed: i
             print(msg, file=sys.stderr, flush=True)
         if config.patience is not None and wait >= config.patience:
             if verbose:
-                print(f"early stop: no val_loss improvement for {wait} epochs",
-                      file=sys.stderr, flush=True)
+                print(
+                    f"early stop: no val_loss improvement for {wait} epochs",
+                    file=sys.stderr,
+                    flush=True,
+                )
             break
     if config.restore_best and best_weights is not None:
         step.worker.set_weights(best_weights)
@@ -780,15 +864,22 @@ def train(config: NetworkConfig, data, *, validation=None, weights=None, seed: i
         model.set_weights(step.worker.get_weights())
     seconds = time.perf_counter() - start
     return FitResult(
-        model=model, config=config,
+        model=model,
+        config=config,
         history=MappingProxyType({k: tuple(vals) for k, vals in history.items()}),
-        epochs_run=epochs_run, best_epoch=best_epoch, seconds=seconds,
-        mean=mean, std=std, n_train=n, seed=seed,
+        epochs_run=epochs_run,
+        best_epoch=best_epoch,
+        seconds=seconds,
+        mean=mean,
+        std=std,
+        n_train=n,
+        seed=seed,
     )
 
 
-def train_ensemble(config: NetworkConfig, data, *, n_members=5, seed=0, validation=None,
-                   verbose=False) -> Ensemble:
+def train_ensemble(
+    config: NetworkConfig, data, *, n_members=5, seed=0, validation=None, verbose=False
+) -> Ensemble:
     """Train ``n_members`` networks from seeds ``seed, seed + 1, ...`` (a deep ensemble).
 
     Parameters
@@ -806,11 +897,16 @@ def train_ensemble(config: NetworkConfig, data, *, n_members=5, seed=0, validati
     -------
     Ensemble
     """
-    n_members = check.integer(n_members, "n_members", "train_ensemble", minimum=2,
-                          fix="pass e.g. n_members=5.")
+    n_members = check.integer(
+        n_members, "n_members", "train_ensemble", minimum=2, fix="pass e.g. n_members=5."
+    )
     seed = check.seed(seed, "seed", "train_ensemble")
-    return Ensemble(tuple(train(config, data, seed=seed + k, validation=validation,
-                                verbose=verbose) for k in range(n_members)))
+    return Ensemble(
+        tuple(
+            train(config, data, seed=seed + k, validation=validation, verbose=verbose)
+            for k in range(n_members)
+        )
+    )
 
 
 def sweep(configs, data, *, validation=None, seeds, score) -> dict:
@@ -838,21 +934,38 @@ def sweep(configs, data, *, validation=None, seeds, score) -> dict:
         For each name, the scores in the order of ``seeds``.
     """
     if not hasattr(configs, "items"):
-        raise TypeError(f"sweep: configs must be a mapping name -> NetworkConfig, got "
-                        f"{type(configs).__name__}; pass e.g. {{'original': nn.ORIGINAL}}.")
-    names = check.sequence(tuple(configs), "configs", "sweep",
-                           fix="pass a dict with at least one name -> NetworkConfig.")
+        raise TypeError(
+            f"sweep: configs must be a mapping name -> NetworkConfig, got "
+            f"{type(configs).__name__}; pass e.g. {{'original': nn.ORIGINAL}}."
+        )
+    names = check.sequence(
+        tuple(configs),
+        "configs",
+        "sweep",
+        fix="pass a dict with at least one name -> NetworkConfig.",
+    )
     for name in names:
         check_config(configs[name], "sweep")
-    seeds = check.sequence(seeds, "seeds", "sweep", fix="pass e.g. seeds=range(5).",
-                           item=lambda x, item: check.seed(x, item, "sweep"))
+    seeds = check.sequence(
+        seeds,
+        "seeds",
+        "sweep",
+        fix="pass e.g. seeds=range(5).",
+        item=lambda x, item: check.seed(x, item, "sweep"),
+    )
     if len(set(seeds)) < 2 or len(set(seeds)) != len(seeds):
-        raise ValueError(f"sweep: seeds={seeds!r} must be at least two distinct seeds; pass "
-                         "e.g. seeds=range(5).")
+        raise ValueError(
+            f"sweep: seeds={seeds!r} must be at least two distinct seeds; pass e.g. seeds=range(5)."
+        )
     if not callable(score):
-        raise TypeError(f"sweep: score must be a function of a FitResult, got "
-                        f"{type(score).__name__}; pass e.g. lambda r: rmse(test.truth, "
-                        "r.predict(test.features)).")
-    return {name: np.array([float(score(train(configs[name], data, validation=validation,
-                                              seed=s))) for s in seeds])
-            for name in names}
+        raise TypeError(
+            f"sweep: score must be a function of a FitResult, got "
+            f"{type(score).__name__}; pass e.g. lambda r: rmse(test.truth, "
+            "r.predict(test.features))."
+        )
+    return {
+        name: np.array(
+            [float(score(train(configs[name], data, validation=validation, seed=s))) for s in seeds]
+        )
+        for name in names
+    }
