@@ -32,6 +32,7 @@ __all__ = [
     "same_shape",
     "sequence",
     "seed",
+    "readonly",
 ]
 
 
@@ -221,3 +222,14 @@ def sequence(value, name, where="", *, item=None, nonempty=True, fix="") -> tupl
 def seed(value, name="seed", where="") -> int:
     """A non-negative integer seed."""
     return integer(value, name, where, minimum=0, fix=f"pass e.g. {name}=0.")
+
+
+def readonly(value) -> np.ndarray:
+    """``value`` as an array marked read-only (no copy when it already is an array).
+
+    Results hand out their arrays read-only so a caller cannot change a frozen
+    result in place; pass a private array (copy first if the caller keeps it).
+    """
+    arr = np.asarray(value)
+    arr.setflags(write=False)
+    return arr

@@ -55,6 +55,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.spatial.distance import cdist
 
+from physgen import _validation as check
 from physgen.pendulum import energy as _energy
 from physgen.pendulum import period as _period
 from physgen.pendulum import simulate
@@ -207,12 +208,6 @@ def _count(name: str, value, where: str, *, minimum: int, example: int) -> int:
             f"{where}: {name} must be >= {minimum}, got {value!r}; pass e.g. {name}={example}."
         )
     return int(value)
-
-
-def _readonly(a) -> np.ndarray:
-    a = np.asarray(a)
-    a.setflags(write=False)
-    return a
 
 
 # --------------------------------------------------------------------------
@@ -515,10 +510,10 @@ def fit_pendulum(theta, t, *, g=9.81, max_iter=60) -> PendulumFit:
         back = simulate(theta_s, omega_s, np.array([-tt[0]]), length=length, g=g)
         theta_s, omega_s = back.theta[:, 0], back.omega[:, 0]
     return PendulumFit(
-        theta0=_readonly(np.array(theta_s, dtype=float)),
-        omega0=_readonly(np.array(omega_s, dtype=float)),
-        length=_readonly(np.array(length, dtype=float)),
-        residual_rms=_readonly(np.sqrt(sse / T)),
+        theta0=check.readonly(np.array(theta_s, dtype=float)),
+        omega0=check.readonly(np.array(omega_s, dtype=float)),
+        length=check.readonly(np.array(length, dtype=float)),
+        residual_rms=check.readonly(np.sqrt(sse / T)),
         g=g,
     )
 
@@ -686,7 +681,7 @@ def two_sample_test(x, y, *, n_permutations=500, rng=None, bandwidth=None) -> Tw
     tol = 1e-12 * max(1.0, abs(stat))
     p_value = float((1 + np.count_nonzero(null >= stat - tol)) / (1 + P))
     return TwoSampleTest(
-        statistic=stat, p_value=p_value, bandwidth=h, n_permutations=P, null=_readonly(null)
+        statistic=stat, p_value=p_value, bandwidth=h, n_permutations=P, null=check.readonly(null)
     )
 
 

@@ -101,13 +101,6 @@ def _broadcast(**arrays):
     return shape, {k: np.broadcast_to(v, shape) for k, v in arrays.items()}
 
 
-def _readonly(arr):
-    """``arr`` marked read-only (no copy: the arrays are private to the result)."""
-    arr = np.asarray(arr)
-    arr.flags.writeable = False
-    return arr
-
-
 # --------------------------------------------------------------------------
 # result
 # --------------------------------------------------------------------------
@@ -384,13 +377,13 @@ def simulate(theta0, omega0, t, *, length=1.0, g=9.81, method="exact", dt=None):
     else:
         theta, omega = _rk(p, t)
     return Trajectory(
-        t=_readonly(t.copy()),
-        theta=_readonly(theta),
-        omega=_readonly(omega),
-        theta0=_readonly(p["theta0"].copy()),
-        omega0=_readonly(p["omega0"].copy()),
-        length=_readonly(p["length"].copy()),
-        g=_readonly(p["g"].copy()),
+        t=check.readonly(t.copy()),
+        theta=check.readonly(theta),
+        omega=check.readonly(omega),
+        theta0=check.readonly(p["theta0"].copy()),
+        omega0=check.readonly(p["omega0"].copy()),
+        length=check.readonly(p["length"].copy()),
+        g=check.readonly(p["g"].copy()),
         method=method,
     )
 
