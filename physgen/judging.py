@@ -231,8 +231,23 @@ class PendulumFit:
         fitted pendulum, :math:`\sqrt{\tfrac1T\sum_j (\theta_j - \hat\theta(t_j))^2}`.
     g : float
         The gravitational acceleration [m/s^2] the lengths refer to.
+    converged : ndarray of bool, shape (n,)
+        The optimiser stopped on its tolerance (not on ``max_iter``) *and* the
+        fitted pendulum explains more of the trajectory's variance about its
+        mean than the best sinusoid explains of white noise in 99 % of cases
+        (Fisher's test of periodicity at level 0.01). False for white noise
+        and for a constant trajectory (whose length no fit can determine).
+    at_bound : ndarray of bool, shape (n,)
+        The fitted length is pinned at a bound of the search
+        (``length_bounds``): the data do not determine it (a constant, a slow
+        drift, a decay that never swings back).
+    length_bounds : tuple of float
+        The smallest and largest length [m] the search allowed (from the
+        Nyquist frequency and a fortieth of an oscillation over the window).
 
-    All arrays are read-only.
+    All arrays are read-only. A fit *failed* when it did not converge or sits
+    at a bound (:attr:`failed`); its parameters mean nothing, and
+    :func:`compare_physics` and :func:`judge_generator` leave it out.
     """
 
     theta0: np.ndarray
@@ -240,13 +255,27 @@ class PendulumFit:
     length: np.ndarray
     residual_rms: np.ndarray
     g: float
+    converged: np.ndarray
+    at_bound: np.ndarray
+    length_bounds: tuple[float, float]
 
     def __len__(self) -> int:
         return int(self.theta0.shape[0])
 
+    @property
+    def failed(self) -> np.ndarray:
+        """Rows whose fit did not converge or sits at a search bound, shape (n,) of bool."""
+        return ~self.converged | self.at_bound
+
+    @property
+    def n_failed(self) -> int:
+        """How many fits failed (:attr:`failed`)."""
+        return int(np.count_nonzero(self.failed))
+
     def __repr__(self) -> str:
         return (
-            f"PendulumFit(n={len(self)}, g={self.g!r}, median residual_rms="
+            f"PendulumFit(n={len(self)}, g={self.g!r}, n_failed={self.n_failed}, "
+            f"median residual_rms="
             f"{np.median(self.residual_rms) if len(self) else float('nan'):.3g} rad)"
         )
 
@@ -333,7 +362,12 @@ def _model(p, tau, g):
 
 
 def _levenberg_marquardt(p, y, tau, g, *, max_iter, log_bounds):
-    """Batched Levenberg-Marquardt on p (m, 3); returns (p, sse)."""
+    """Batched Levenberg-Marquardt on p (m, 3); returns (p, sse, met).
+
+    ``met`` marks the rows whose iteration stopped on a tolerance (relative gain,
+    step, round-off-level misfit, or no improving step at any damping) rather than
+    on ``max_iter``.
+    """
     m = p.shape[0]
     p = p.copy()
     p[:, 2] = np.clip(p[:, 2], *log_bounds)
@@ -341,6 +375,7 @@ def _levenberg_marquardt(p, y, tau, g, *, max_iter, log_bounds):
     sse = np.einsum("ij,ij->i", r, r)
     lam = np.full(m, 1e-3)
     active = np.ones(m, dtype=bool)
+    met = np.zeros(m, dtype=bool)
     for _ in range(max_iter):
         idx = np.flatnonzero(active)
         if idx.size == 0:
@@ -375,7 +410,33 @@ def _levenberg_marquardt(p, y, tau, g, *, max_iter, log_bounds):
         tiny = sse[idx] <= 1e-26 * tau.size
         done = (better & (gain < 1e-10)) | (lam[idx] > 1e8) | small_step | tiny
         active[idx[done]] = False
-    return p, sse
+        met[idx[done]] = True
+    return p, sse, met
+
+
+# A fitted log(sqrt(g/l)) this close to a search bound counts as pinned there.
+_BOUND_TOL = 1e-6
+# Level of Fisher's test of periodicity behind the "explains the signal" criterion.
+_FISHER_LEVEL = 0.01
+
+
+def _fisher_threshold(T: int, level: float = _FISHER_LEVEL) -> float:
+    r"""Share of variance the best sinusoid of white noise exceeds with probability ``level``.
+
+    Fisher's test of periodicity: for :math:`m = \lfloor (T-1)/2 \rfloor` Fourier
+    frequencies, :math:`P(g > x) \approx m (1-x)^{m-1}` under white noise, so
+    :math:`x = 1 - (\text{level}/m)^{1/(m-1)}`.
+    """
+    m = max((T - 1) // 2, 2)
+    return 1.0 - (level / m) ** (1.0 / (m - 1))
+
+
+def _explains_signal(y: np.ndarray, sse: np.ndarray) -> np.ndarray:
+    """Rows whose fit explains more of the variance about the mean than noise could."""
+    ss = np.einsum("ij,ij->i", y - y.mean(axis=1, keepdims=True), y - y.mean(axis=1, keepdims=True))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        explained = np.where(ss > 0, 1.0 - sse / ss, -np.inf)
+    return explained > _fisher_threshold(y.shape[1])
 
 
 def fit_pendulum(theta, t, *, g=9.81, max_iter=60) -> PendulumFit:
@@ -421,8 +482,10 @@ def fit_pendulum(theta, t, *, g=9.81, max_iter=60) -> PendulumFit:
     -------
     PendulumFit
         ``theta0`` [rad], ``omega0`` [rad/s] (at :math:`t = 0`, extrapolated
-        if ``t[0] > 0``), ``length`` [m], ``residual_rms`` [rad], each of
-        shape ``(n,)``.
+        if ``t[0] > 0``), ``length`` [m], ``residual_rms`` [rad], and the
+        flags ``converged`` and ``at_bound``, each of shape ``(n,)``;
+        ``n_failed`` counts the fits that did not converge or sit at a bound.
+        The length always lies in ``length_bounds``; at a bound it is flagged.
 
     Raises
     ------
@@ -497,12 +560,14 @@ def fit_pendulum(theta, t, *, g=9.81, max_iter=60) -> PendulumFit:
     order = np.argsort(misfit, axis=0, kind="stable")[:2]  # (2, n)
     cols = np.arange(n)
     p0 = np.vstack([cand[order[0], cols], cand[order[1], cols]])
-    p, sse = _levenberg_marquardt(
+    p, sse, met = _levenberg_marquardt(
         p0, np.vstack([y, y]), tau, g, max_iter=max_iter, log_bounds=log_bounds
     )
     pick = np.where(sse[n:] < sse[:n], 1, 0)
     rows = cols + n * pick
-    p, sse = p[rows], sse[rows]
+    p, sse, met = p[rows], sse[rows], met[rows]
+    at_bound = (p[:, 2] <= log_bounds[0] + _BOUND_TOL) | (p[:, 2] >= log_bounds[1] - _BOUND_TOL)
+    converged = met & _explains_signal(y, sse)
 
     theta_s, omega_s, Omega = p[:, 0], p[:, 1], np.exp(p[:, 2])
     length = g / Omega**2
@@ -515,6 +580,9 @@ def fit_pendulum(theta, t, *, g=9.81, max_iter=60) -> PendulumFit:
         length=check.readonly(np.array(length, dtype=float)),
         residual_rms=check.readonly(np.sqrt(sse / T)),
         g=g,
+        converged=check.readonly(converged),
+        at_bound=check.readonly(at_bound),
+        length_bounds=(g / math.exp(2.0 * log_bounds[1]), g / math.exp(2.0 * log_bounds[0])),
     )
 
 
@@ -552,12 +620,6 @@ class TwoSampleTest:
             f"TwoSampleTest(statistic={self.statistic:.4g}, p_value={self.p_value:.4g}, "
             f"bandwidth={self.bandwidth:.4g}, n_permutations={self.n_permutations})"
         )
-
-
-def _median_distance(z: np.ndarray) -> float:
-    d = cdist(z, z)
-    iu = np.triu_indices(z.shape[0], k=1)
-    return float(np.median(d[iu]))
 
 
 def two_sample_test(x, y, *, n_permutations=500, rng=None, bandwidth=None) -> TwoSampleTest:
@@ -858,11 +920,13 @@ class PhysicsComparison:
     real, generated : dict of str to ndarray
         Each set's fitted quantities (:data:`PHYSICAL_QUANTITIES`):
         ``theta0`` [rad], ``omega0`` [rad/s], ``length`` [m], ``energy``
-        [J/kg] and ``period`` [s] (non-finite periods removed).
+        [J/kg] and ``period`` [s], of the fits that did not fail
+        (:attr:`PendulumFit.failed`; non-finite periods removed too).
     tests : dict of str to TwoSampleTest
         A two-sample test of each quantity, and ``"joint"``: the three fitted
         parameters together (standardised by the real set's spread, length on
-        a log scale).
+        a log scale). A test is left out when either set keeps fewer than two
+        fits.
     """
 
     real_fit: PendulumFit
@@ -877,12 +941,14 @@ class PhysicsComparison:
 
 
 def _quantities(fit: PendulumFit) -> dict:
-    per = fit.period()
+    """Fitted quantities of the fits that did not fail (:attr:`PendulumFit.failed`)."""
+    ok = ~fit.failed
+    per = fit.period()[ok]
     return {
-        "theta0": fit.theta0,
-        "omega0": fit.omega0,
-        "length": fit.length,
-        "energy": fit.energy(mass=1.0),
+        "theta0": fit.theta0[ok],
+        "omega0": fit.omega0[ok],
+        "length": fit.length[ok],
+        "energy": fit.energy(mass=1.0)[ok],
         "period": per[np.isfinite(per)],
     }
 
@@ -892,7 +958,9 @@ def compare_physics(
 ) -> PhysicsComparison:
     r"""Fit pendulums to two sets of trajectories and compare their physics.
 
-    Both sets are fitted with :func:`fit_pendulum`; then the distributions of
+    Both sets are fitted with :func:`fit_pendulum`; fits that failed (did not
+    converge, or a length pinned at a search bound) are left out, and then the
+    distributions of
     the fitted :math:`\theta_0`, :math:`\omega_0`, length, energy per kilogram
     :math:`E/m = \tfrac12 l^2\omega_0^2 + g l (1-\cos\theta_0)` and exact
     period are compared one by one with :func:`two_sample_test`, and jointly
@@ -953,13 +1021,16 @@ def compare_physics(
         if a.size >= 2 and b.size >= 2:
             tests[name] = two_sample_test(a, b, n_permutations=n_permutations, rng=gen)
 
-    def joint(fit):
-        return np.column_stack([fit.theta0, fit.omega0, np.log(fit.length)])
+    def joint(q):
+        return np.column_stack([q["theta0"], q["omega0"], np.log(q["length"])])
 
-    jr, jg = joint(real_fit), joint(gen_fit)
-    scale = jr.std(axis=0)
-    scale = np.where(scale > 0, scale, 1.0)
-    tests["joint"] = two_sample_test(jr / scale, jg / scale, n_permutations=n_permutations, rng=gen)
+    jr, jg = joint(q_real), joint(q_gen)
+    if jr.shape[0] >= 2 and jg.shape[0] >= 2:
+        scale = jr.std(axis=0)
+        scale = np.where(scale > 0, scale, 1.0)
+        tests["joint"] = two_sample_test(
+            jr / scale, jg / scale, n_permutations=n_permutations, rng=gen
+        )
     return PhysicsComparison(
         real_fit=real_fit, generated_fit=gen_fit, real=q_real, generated=q_gen, tests=tests
     )
@@ -975,10 +1046,18 @@ class GeneratorReport:
     Attributes
     ----------
     residual_median : float
-        Median fitted-pendulum residual RMS [rad] of the generated samples.
+        Median fitted-pendulum residual RMS [rad] of the generated samples
+        whose fit did not fail (NaN when every fit failed).
     floor : float
         The same median for the real held-out samples (the "real floor": what
         noise and the data's own departures from an ideal pendulum leave).
+    n_failed : int
+        Generated samples whose pendulum fit failed (:attr:`PendulumFit.failed`:
+        no pendulum explains them, or their length is pinned at a search
+        bound), left out of ``residual_median`` and of ``physics``. Read it
+        beside the median: a generator of noise fails every fit.
+    n_failed_heldout : int
+        The same count for the held-out real samples (left out of ``floor``).
     mmd_p : float
         p-value of the raw-trajectory two-sample test, generated against
         held-out real samples.
@@ -995,6 +1074,8 @@ class GeneratorReport:
 
     residual_median: float
     floor: float
+    n_failed: int
+    n_failed_heldout: int
     mmd_p: float
     mmd_statistic: float
     precision: float
@@ -1007,6 +1088,7 @@ class GeneratorReport:
         out = {
             "residual_median": self.residual_median,
             "floor": self.floor,
+            "n_failed": float(self.n_failed),
             "mmd_p": self.mmd_p,
             "precision": self.precision,
             "recall": self.recall,
@@ -1016,15 +1098,27 @@ class GeneratorReport:
         return out
 
 
+def _median(values: np.ndarray) -> float:
+    return float(np.median(values)) if values.size else float("nan")
+
+
 def judge_generator(
     generated, *, train, heldout, t, g=9.81, k=5, n_permutations=500, rng=None, heldout_fit=None
 ) -> GeneratorReport:
     """Judge generated trajectories with every judge of this module.
 
+    Pendulum fits that fail (:attr:`PendulumFit.failed`) are counted in
+    ``n_failed`` / ``n_failed_heldout`` and left out of the medians and of the
+    physics comparison; the raw-trajectory judges (MMD, precision and recall,
+    memorisation) see every sample.
+
     Parameters
     ----------
-    generated : array_like, shape (n_gen, T)
-        Generated trajectories [rad].
+    generated : array_like, shape (n_gen, T), or a generator
+        Generated trajectories [rad], or any object with a method
+        ``sample(n, *, rng=None, conditions=None)`` returning a set with a
+        ``theta`` array of shape (n, T) (or such an array): then ``n_gen =
+        len(heldout)`` trajectories are drawn from it with ``rng``.
     train : array_like, shape (n_train, T)
         The generator's training trajectories [rad] (for memorisation).
     heldout : array_like, shape (n_heldout, T)
@@ -1048,20 +1142,26 @@ def judge_generator(
     GeneratorReport
     """
     where = "judge_generator"
-    G = _samples("generated", generated, where)
     X = _samples("train", train, where)
     H = _samples("heldout", heldout, where)
+    gen = np.random.default_rng(rng)
+    if callable(getattr(generated, "sample", None)):
+        drawn = generated.sample(H.shape[0], rng=gen)
+        generated = getattr(drawn, "theta", drawn)
+    G = _samples("generated", generated, where)
     _same_width(where, generated=G, train=X, heldout=H)
     _times(t, G.shape[1], where)
-    gen = np.random.default_rng(rng)
     physics = compare_physics(
         H, G, t, g=g, n_permutations=n_permutations, rng=gen, real_fit=heldout_fit
     )
     mmd = two_sample_test(H, G, n_permutations=n_permutations, rng=gen)
     pr = precision_recall(H, G, k=k)
+    gen_fit, real_fit = physics.generated_fit, physics.real_fit
     return GeneratorReport(
-        residual_median=float(np.median(physics.generated_fit.residual_rms)),
-        floor=float(np.median(physics.real_fit.residual_rms)),
+        residual_median=_median(gen_fit.residual_rms[~gen_fit.failed]),
+        floor=_median(real_fit.residual_rms[~real_fit.failed]),
+        n_failed=gen_fit.n_failed,
+        n_failed_heldout=real_fit.n_failed,
         mmd_p=mmd.p_value,
         mmd_statistic=mmd.statistic,
         precision=pr.precision,
