@@ -49,7 +49,6 @@ True
 from __future__ import annotations
 
 import math
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
@@ -83,131 +82,6 @@ PHYSICAL_QUANTITIES = {
     "energy": "J/kg",
     "period": "s",
 }
-
-
-# --------------------------------------------------------------------------
-# validation
-# --------------------------------------------------------------------------
-def _short(value) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _samples(
-    name: str, value, where: str, *, allow_1d: bool = False, one_row: bool = False
-) -> np.ndarray:
-    """A finite float array of shape (n, d); 1-D becomes (n, 1) (``allow_1d``) or (1, d) (``one_row``)."""
-    if isinstance(value, (str, bytes)) or value is None:
-        raise TypeError(
-            f"{where}: {name} must be an array of samples, got {_short(value)}; "
-            f"pass a float array of shape (n, T)."
-        )
-    try:
-        arr = np.asarray(value, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(
-            f"{where}: {name} must be an array of real numbers, got "
-            f"{type(value).__name__}; pass a float array of shape (n, T)."
-        ) from exc
-    if arr.ndim == 1 and allow_1d:
-        arr = arr[:, None]
-    elif arr.ndim == 1 and one_row:
-        arr = arr[None, :]
-    if arr.ndim != 2:
-        extra = " or (n,)" if allow_1d else " or (T,)" if one_row else ""
-        raise ValueError(
-            f"{where}: {name} must have shape (n, T){extra} (one sample per row), "
-            f"got shape {arr.shape}; reshape it, e.g. {name}.reshape(n, -1)."
-        )
-    if arr.shape[0] == 0 or arr.shape[1] == 0:
-        raise ValueError(
-            f"{where}: {name} is empty (shape {arr.shape}); pass at least one "
-            "sample with at least one value."
-        )
-    if not np.all(np.isfinite(arr)):
-        bad = np.flatnonzero(~np.all(np.isfinite(arr), axis=1))
-        raise ValueError(
-            f"{where}: {name} has non-finite values (NaN or inf) in "
-            f"{bad.size} sample(s), first row {int(bad[0])}; drop those rows, "
-            f"e.g. {name}[np.isfinite({name}).all(axis=1)]."
-        )
-    return arr
-
-
-def _same_width(where: str, **arrays) -> None:
-    widths = {k: a.shape[1] for k, a in arrays.items()}
-    if len(set(widths.values())) > 1:
-        shown = ", ".join(f"{k} has {w}" for k, w in widths.items())
-        raise ValueError(
-            f"{where}: the sets must have the same number of values per sample "
-            f"(T, the same time grid): {shown}; resample them onto one grid."
-        )
-
-
-def _times(t, T: int, where: str) -> np.ndarray:
-    if isinstance(t, (str, bytes)) or t is None:
-        raise TypeError(
-            f"{where}: t must be an array of times [s], got {_short(t)}; pass "
-            "e.g. t=np.linspace(0, 5, 100)."
-        )
-    try:
-        arr = np.asarray(t, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(
-            f"{where}: t must be an array of times [s], got "
-            f"{type(t).__name__}; pass e.g. t=np.linspace(0, 5, 100)."
-        ) from exc
-    if arr.ndim != 1:
-        raise ValueError(
-            f"{where}: t must be 1-D (the common time grid [s]), got shape "
-            f"{arr.shape}; pass e.g. t=np.linspace(0, 5, 100)."
-        )
-    if arr.shape[0] != T:
-        raise ValueError(
-            f"{where}: t has {arr.shape[0]} times but the trajectories have "
-            f"T = {T} values each; pass the time grid the trajectories were "
-            "sampled on."
-        )
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(
-            f"{where}: t must be finite [s], got non-finite times; remove "
-            "NaN/inf from the time grid."
-        )
-    if T > 1 and np.any(np.diff(arr) <= 0):
-        i = int(np.flatnonzero(np.diff(arr) <= 0)[0])
-        raise ValueError(
-            f"{where}: t must be strictly increasing [s], but t[{i}] = "
-            f"{arr[i]!r} >= t[{i + 1}] = {arr[i + 1]!r}; sort the times "
-            "(and the trajectories' columns with them) or drop duplicates."
-        )
-    return arr
-
-
-def _positive(name: str, value, where: str, unit: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(
-            f"{where}: {name} must be a real number [{unit}], got "
-            f"{_short(value)}; pass e.g. {name}=9.81."
-        )
-    v = float(value)
-    if not math.isfinite(v) or v <= 0:
-        raise ValueError(
-            f"{where}: {name} must be finite and > 0 [{unit}], got {v!r}; "
-            f"pass a positive {name}, e.g. {name}=9.81."
-        )
-    return v
-
-
-def _count(name: str, value, where: str, *, minimum: int, example: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(
-            f"{where}: {name} must be an integer, got {_short(value)}; pass e.g. {name}={example}."
-        )
-    if value < minimum:
-        raise ValueError(
-            f"{where}: {name} must be >= {minimum}, got {value!r}; pass e.g. {name}={example}."
-        )
-    return int(value)
 
 
 # --------------------------------------------------------------------------
@@ -520,16 +394,16 @@ def fit_pendulum(theta, t, *, g=9.81, max_iter=60) -> PendulumFit:
     True
     """
     where = "fit_pendulum"
-    y = _samples("theta", theta, where, one_row=True)
+    y = check.samples("theta", theta, where, one_row=True)
     n, T = y.shape
-    tt = _times(t, T, where)
+    tt = check.times(t, T, where)
     if T < 4:
         raise ValueError(
             f"{where}: a fit of three parameters needs at least 4 times per "
             f"trajectory, got T = {T}; sample the trajectories more finely."
         )
-    g = _positive("g", g, where, "m/s^2")
-    max_iter = _count("max_iter", max_iter, where, minimum=1, example=60)
+    g = check.real(g, "g", where, unit="m/s^2", positive=True, fix="pass e.g. g=9.81.")
+    max_iter = check.integer(max_iter, "max_iter", where, minimum=1, fix="pass e.g. max_iter=60.")
 
     tau = tt - tt[0]
     span = tau[-1]
@@ -686,15 +560,17 @@ def two_sample_test(x, y, *, n_permutations=500, rng=None, bandwidth=None) -> Tw
     (True, True)
     """
     where = "two_sample_test"
-    X = _samples("x", x, where, allow_1d=True)
-    Y = _samples("y", y, where, allow_1d=True)
-    _same_width(where, x=X, y=Y)
+    X = check.samples("x", x, where, allow_1d=True)
+    Y = check.samples("y", y, where, allow_1d=True)
+    check.same_width(where, x=X, y=Y)
     for name, arr in (("x", X), ("y", Y)):
         if arr.shape[0] < 2:
             raise ValueError(
                 f"{where}: {name} needs at least 2 samples, got {arr.shape[0]}; pass more samples."
             )
-    P = _count("n_permutations", n_permutations, where, minimum=1, example=500)
+    P = check.integer(
+        n_permutations, "n_permutations", where, minimum=1, fix="pass e.g. n_permutations=500."
+    )
     m, n = X.shape[0], Y.shape[0]
     Z = np.vstack([X, Y])
     D2 = cdist(Z, Z, "sqeuclidean")
@@ -708,7 +584,13 @@ def two_sample_test(x, y, *, n_permutations=500, rng=None, bandwidth=None) -> Tw
                 "is undefined; pass bandwidth=... explicitly."
             )
     else:
-        h = _positive("bandwidth", bandwidth, where, "units of the samples")
+        h = check.real(
+            bandwidth,
+            "bandwidth",
+            where,
+            positive=True,
+            fix="pass e.g. bandwidth=1.0, or None for the median heuristic.",
+        )
     K = np.exp(-D2 / (2.0 * h * h))
     del D2
     N = m + n
@@ -828,10 +710,10 @@ def precision_recall(real, generated, *, k=5) -> PrecisionRecall:
     (True, True)
     """
     where = "precision_recall"
-    R = _samples("real", real, where, allow_1d=True)
-    G = _samples("generated", generated, where, allow_1d=True)
-    _same_width(where, real=R, generated=G)
-    k = _count("k", k, where, minimum=1, example=5)
+    R = check.samples("real", real, where, allow_1d=True)
+    G = check.samples("generated", generated, where, allow_1d=True)
+    check.same_width(where, real=R, generated=G)
+    k = check.integer(k, "k", where, minimum=1, fix="pass e.g. k=5.")
     for name, arr in (("real", R), ("generated", G)):
         if k >= arr.shape[0]:
             raise ValueError(
@@ -891,10 +773,10 @@ def memorisation_ratio(train, generated, heldout) -> float:
     True
     """
     where = "memorisation_ratio"
-    X = _samples("train", train, where, allow_1d=True)
-    G = _samples("generated", generated, where, allow_1d=True)
-    H = _samples("heldout", heldout, where, allow_1d=True)
-    _same_width(where, train=X, generated=G, heldout=H)
+    X = check.samples("train", train, where, allow_1d=True)
+    G = check.samples("generated", generated, where, allow_1d=True)
+    H = check.samples("heldout", heldout, where, allow_1d=True)
+    check.same_width(where, train=X, generated=G, heldout=H)
     num = float(np.median(cdist(G, X).min(axis=1)))
     den = float(np.median(cdist(H, X).min(axis=1)))
     if not den > 0:
@@ -1000,11 +882,11 @@ def compare_physics(
     True
     """
     where = "compare_physics"
-    Rr = _samples("real", real, where)
-    Gg = _samples("generated", generated, where)
-    _same_width(where, real=Rr, generated=Gg)
-    _times(t, Rr.shape[1], where)
-    g = _positive("g", g, where, "m/s^2")
+    Rr = check.samples("real", real, where)
+    Gg = check.samples("generated", generated, where)
+    check.same_width(where, real=Rr, generated=Gg)
+    check.times(t, Rr.shape[1], where)
+    g = check.real(g, "g", where, unit="m/s^2", positive=True, fix="pass e.g. g=9.81.")
     gen = np.random.default_rng(rng)
     if real_fit is None:
         real_fit = fit_pendulum(Rr, t, g=g)
@@ -1142,15 +1024,15 @@ def judge_generator(
     GeneratorReport
     """
     where = "judge_generator"
-    X = _samples("train", train, where)
-    H = _samples("heldout", heldout, where)
+    X = check.samples("train", train, where)
+    H = check.samples("heldout", heldout, where)
     gen = np.random.default_rng(rng)
     if callable(getattr(generated, "sample", None)):
         drawn = generated.sample(H.shape[0], rng=gen)
         generated = getattr(drawn, "theta", drawn)
-    G = _samples("generated", generated, where)
-    _same_width(where, generated=G, train=X, heldout=H)
-    _times(t, G.shape[1], where)
+    G = check.samples("generated", generated, where)
+    check.same_width(where, generated=G, train=X, heldout=H)
+    check.times(t, G.shape[1], where)
     physics = compare_physics(
         H, G, t, g=g, n_permutations=n_permutations, rng=gen, real_fit=heldout_fit
     )
