@@ -30,7 +30,7 @@ import numpy as np
 from scipy import signal
 
 from physgen import _validation as check
-from physgen.pendulum import simulate
+from physgen.pendulum import simulate, verlet_step
 
 __all__ = [
     "Derivatives",
@@ -337,10 +337,7 @@ def integrate_verlet(acceleration, theta0, omega0, t):
     acc = _call(acceleration, "acceleration", where, th)
     with np.errstate(all="ignore"):
         for i in range(1, T):
-            om_half = om + 0.5 * dt * acc
-            th = th + dt * om_half
-            acc = np.asarray(acceleration(th), dtype=float)
-            om = om_half + 0.5 * dt * acc
+            th, om, acc = verlet_step(th, om, acc, dt, acceleration)
             theta[..., i], omega[..., i] = th, om
     return LawTrajectory(
         t=check.readonly(times.copy()),
