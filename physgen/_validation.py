@@ -32,6 +32,10 @@ __all__ = [
     "same_shape",
     "sequence",
     "seed",
+    "readonly",
+    "samples",
+    "same_width",
+    "times",
 ]
 
 
@@ -221,3 +225,109 @@ def sequence(value, name, where="", *, item=None, nonempty=True, fix="") -> tupl
 def seed(value, name="seed", where="") -> int:
     """A non-negative integer seed."""
     return integer(value, name, where, minimum=0, fix=f"pass e.g. {name}=0.")
+
+
+def readonly(value) -> np.ndarray:
+    """``value`` as an array marked read-only (no copy when it already is an array).
+
+    Results hand out their arrays read-only so a caller cannot change a frozen
+    result in place; pass a private array (copy first if the caller keeps it).
+    """
+    arr = np.asarray(value)
+    arr.setflags(write=False)
+    return arr
+
+
+def samples(
+    name: str, value, where: str, *, allow_1d: bool = False, one_row: bool = False
+) -> np.ndarray:
+    """Samples as a finite float array of shape (n, d), one per row.
+
+    A 1-D array becomes (n, 1) (``allow_1d``) or (1, d) (``one_row``).
+    """
+    if isinstance(value, (str, bytes)) or value is None:
+        raise TypeError(
+            f"{where}: {name} must be an array of samples, got {short(value)}; "
+            f"pass a float array of shape (n, T)."
+        )
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(
+            f"{where}: {name} must be an array of real numbers, got "
+            f"{type(value).__name__}; pass a float array of shape (n, T)."
+        ) from exc
+    if arr.ndim == 1 and allow_1d:
+        arr = arr[:, None]
+    elif arr.ndim == 1 and one_row:
+        arr = arr[None, :]
+    if arr.ndim != 2:
+        extra = " or (n,)" if allow_1d else " or (T,)" if one_row else ""
+        raise ValueError(
+            f"{where}: {name} must have shape (n, T){extra} (one sample per row), "
+            f"got shape {arr.shape}; reshape it, e.g. {name}.reshape(n, -1)."
+        )
+    if arr.shape[0] == 0 or arr.shape[1] == 0:
+        raise ValueError(
+            f"{where}: {name} is empty (shape {arr.shape}); pass at least one "
+            "sample with at least one value."
+        )
+    if not np.all(np.isfinite(arr)):
+        bad = np.flatnonzero(~np.all(np.isfinite(arr), axis=1))
+        raise ValueError(
+            f"{where}: {name} has non-finite values (NaN or inf) in "
+            f"{bad.size} sample(s), first row {int(bad[0])}; drop those rows, "
+            f"e.g. {name}[np.isfinite({name}).all(axis=1)]."
+        )
+    return arr
+
+
+def same_width(where: str, **arrays) -> None:
+    """Sample arrays (named by keyword) must have one row width: one time grid."""
+    widths = {k: a.shape[1] for k, a in arrays.items()}
+    if len(set(widths.values())) > 1:
+        shown = ", ".join(f"{k} has {w}" for k, w in widths.items())
+        raise ValueError(
+            f"{where}: the sets must have the same number of values per sample "
+            f"(T, the same time grid): {shown}; resample them onto one grid."
+        )
+
+
+def times(t, T: int, where: str) -> np.ndarray:
+    """A finite, strictly increasing time grid [s] of ``T`` points (the samples' width)."""
+    if isinstance(t, (str, bytes)) or t is None:
+        raise TypeError(
+            f"{where}: t must be an array of times [s], got {short(t)}; pass "
+            "e.g. t=np.linspace(0, 5, 100)."
+        )
+    try:
+        arr = np.asarray(t, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(
+            f"{where}: t must be an array of times [s], got "
+            f"{type(t).__name__}; pass e.g. t=np.linspace(0, 5, 100)."
+        ) from exc
+    if arr.ndim != 1:
+        raise ValueError(
+            f"{where}: t must be 1-D (the common time grid [s]), got shape "
+            f"{arr.shape}; pass e.g. t=np.linspace(0, 5, 100)."
+        )
+    if arr.shape[0] != T:
+        raise ValueError(
+            f"{where}: t has {arr.shape[0]} times but the trajectories have "
+            f"T = {T} values each; pass the time grid the trajectories were "
+            "sampled on."
+        )
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(
+            f"{where}: t must be finite [s], got non-finite times; remove "
+            "NaN/inf from the time grid."
+        )
+    if T > 1 and np.any(np.diff(arr) <= 0):
+        i = int(np.flatnonzero(np.diff(arr) <= 0)[0])
+        raise ValueError(
+            f"{where}: t must be strictly increasing [s], but t[{i}] = "
+            f"{arr[i]!r} >= t[{i + 1}] = {arr[i + 1]!r}; sort the times "
+            "(and the trajectories' columns with them) or drop duplicates."
+        )
+    return arr

@@ -92,11 +92,6 @@ FEATURE_SOURCES = {
 _JITTER_ORDER = ("theta0", "omega0", "mass", "g", "length")
 
 
-def _readonly(a: np.ndarray) -> np.ndarray:
-    a.setflags(write=False)
-    return a
-
-
 def feature_rows(params, t) -> np.ndarray:
     """Feature rows of pendulums on a time grid, columns :data:`FEATURES`.
 
@@ -544,15 +539,15 @@ class Dataset:
         pos = np.array([lookup[int(i)] for i in sel], dtype=np.int64)
         T = self.n_times
         rows = (pos[:, None] * T + np.arange(T)).ravel()
-        clean = _readonly(self.clean[rows])
-        truth = clean if self.truth is self.clean else _readonly(self.truth[rows])
+        clean = check.readonly(self.clean[rows])
+        truth = clean if self.truth is self.clean else check.readonly(self.truth[rows])
         return Dataset(
-            features=_readonly(self.features[rows]),
-            target=_readonly(self.target[rows]),
+            features=check.readonly(self.features[rows]),
+            target=check.readonly(self.target[rows]),
             clean=clean,
             truth=truth,
-            trajectory_id=_readonly(self.trajectory_id[rows]),
-            ids=_readonly(self.ids[pos]),
+            trajectory_id=check.readonly(self.trajectory_id[rows]),
+            ids=check.readonly(self.ids[pos]),
             params=self.params[pos],
             t=self.t,
             noise=self.noise,
@@ -728,16 +723,16 @@ def make_dataset(
 
     features = feature_rows(params, tt)
     ids = np.arange(n_traj, dtype=np.int64)
-    clean = _readonly(clean2.reshape(-1).copy())
+    clean = check.readonly(clean2.reshape(-1).copy())
     return Dataset(
-        features=_readonly(features.reshape(-1, len(FEATURES))),
-        target=_readonly(target2.reshape(-1)),
+        features=check.readonly(features.reshape(-1, len(FEATURES))),
+        target=check.readonly(target2.reshape(-1)),
         clean=clean,
-        truth=clean if truth2 is clean2 else _readonly(truth2.reshape(-1).copy()),
-        trajectory_id=_readonly(np.repeat(ids, T)),
-        ids=_readonly(ids),
+        truth=clean if truth2 is clean2 else check.readonly(truth2.reshape(-1).copy()),
+        trajectory_id=check.readonly(np.repeat(ids, T)),
+        ids=check.readonly(ids),
         params=params,
-        t=_readonly(tt.copy()),
+        t=check.readonly(tt.copy()),
         noise=noise,
         method=method,
     )
@@ -855,4 +850,4 @@ def split_by_row(dataset: Dataset, *, test_fraction=0.25, rng=None) -> RowSplit:
     n_test = math.ceil(float(test_fraction) * R)
     gen = np.random.default_rng(rng)
     perm = gen.permutation(R).astype(np.int64)
-    return RowSplit(train=_readonly(perm[n_test:]), test=_readonly(perm[:n_test]))
+    return RowSplit(train=check.readonly(perm[n_test:]), test=check.readonly(perm[:n_test]))

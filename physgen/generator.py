@@ -52,11 +52,6 @@ _FIELDS = {
 }
 
 
-def _readonly(a: np.ndarray) -> np.ndarray:
-    a.setflags(write=False)
-    return a
-
-
 def _spec(name: str, value):
     """One prior field: a real number or a (low, high) pair with low < high."""
     unit, positive = _FIELDS[name]
@@ -163,7 +158,7 @@ class PendulumParameters:
                 "pass arrays of one common length n (or scalars)."
             ) from None
         for name, arr in arrays.items():
-            object.__setattr__(self, name, _readonly(np.broadcast_to(arr, shape).copy()))
+            object.__setattr__(self, name, check.readonly(np.broadcast_to(arr, shape).copy()))
 
     def __len__(self) -> int:
         return np.shape(self.theta0)[0]

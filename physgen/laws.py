@@ -30,7 +30,7 @@ import numpy as np
 from scipy import signal
 
 from physgen import _validation as check
-from physgen.pendulum import simulate
+from physgen.pendulum import simulate, verlet_step
 
 __all__ = [
     "Derivatives",
@@ -46,12 +46,6 @@ __all__ = [
 # --------------------------------------------------------------------------
 # validation helpers
 # --------------------------------------------------------------------------
-def _readonly(a):
-    a = np.asarray(a)
-    a.flags.writeable = False
-    return a
-
-
 def _uniform_times(t, where, *, min_points=2):
     """A finite, strictly increasing, uniform 1-D time grid [s] and its step."""
     t = check.array(t, "t", where, ndim=1, unit="s", fix="pass e.g. t=np.arange(500) * 0.01.")
@@ -231,10 +225,10 @@ def savgol_derivatives(theta, t, *, window, polyorder=3):
         for k in (0, 1, 2)
     ]
     return Derivatives(
-        t=_readonly(times[keep].copy()),
-        theta=_readonly(out[0]),
-        omega=_readonly(out[1]),
-        alpha=_readonly(out[2]),
+        t=check.readonly(times[keep].copy()),
+        theta=check.readonly(out[0]),
+        omega=check.readonly(out[1]),
+        alpha=check.readonly(out[2]),
         window=window,
         polyorder=polyorder,
     )
@@ -343,13 +337,13 @@ def integrate_verlet(acceleration, theta0, omega0, t):
     acc = _call(acceleration, "acceleration", where, th)
     with np.errstate(all="ignore"):
         for i in range(1, T):
-            om_half = om + 0.5 * dt * acc
-            th = th + dt * om_half
-            acc = np.asarray(acceleration(th), dtype=float)
-            om = om_half + 0.5 * dt * acc
+            th, om, acc = verlet_step(th, om, acc, dt, acceleration)
             theta[..., i], omega[..., i] = th, om
     return LawTrajectory(
-        t=_readonly(times.copy()), theta=_readonly(theta), omega=_readonly(omega), method="verlet"
+        t=check.readonly(times.copy()),
+        theta=check.readonly(theta),
+        omega=check.readonly(omega),
+        method="verlet",
     )
 
 
@@ -434,7 +428,10 @@ def integrate_rk4(vector_field, theta0, omega0, t):
             om = om + dt / 6.0 * (k1[1] + 2.0 * k2[1] + 2.0 * k3[1] + k4[1])
             theta[..., i], omega[..., i] = th, om
     return LawTrajectory(
-        t=_readonly(times.copy()), theta=_readonly(theta), omega=_readonly(omega), method="rk4"
+        t=check.readonly(times.copy()),
+        theta=check.readonly(theta),
+        omega=check.readonly(omega),
+        method="rk4",
     )
 
 
@@ -651,8 +648,8 @@ def length_posterior(theta_obs, t, *, theta0, omega0, g, noise_std, lengths, log
     mean = np.trapezoid(dens * L, L, axis=-1)
     shape = batch + (L.size,)
     return LengthPosterior(
-        lengths=_readonly(L.copy()),
-        log_likelihood=_readonly(loglik.reshape(shape)),
-        density=_readonly(dens.reshape(shape)),
-        mean=_readonly(mean.reshape(batch)),
+        lengths=check.readonly(L.copy()),
+        log_likelihood=check.readonly(loglik.reshape(shape)),
+        density=check.readonly(dens.reshape(shape)),
+        mean=check.readonly(mean.reshape(batch)),
     )

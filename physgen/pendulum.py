@@ -101,13 +101,6 @@ def _broadcast(**arrays):
     return shape, {k: np.broadcast_to(v, shape) for k, v in arrays.items()}
 
 
-def _readonly(arr):
-    """``arr`` marked read-only (no copy: the arrays are private to the result)."""
-    arr = np.asarray(arr)
-    arr.flags.writeable = False
-    return arr
-
-
 # --------------------------------------------------------------------------
 # result
 # --------------------------------------------------------------------------
@@ -384,13 +377,13 @@ def simulate(theta0, omega0, t, *, length=1.0, g=9.81, method="exact", dt=None):
     else:
         theta, omega = _rk(p, t)
     return Trajectory(
-        t=_readonly(t.copy()),
-        theta=_readonly(theta),
-        omega=_readonly(omega),
-        theta0=_readonly(p["theta0"].copy()),
-        omega0=_readonly(p["omega0"].copy()),
-        length=_readonly(p["length"].copy()),
-        g=_readonly(p["g"].copy()),
+        t=check.readonly(t.copy()),
+        theta=check.readonly(theta),
+        omega=check.readonly(omega),
+        theta0=check.readonly(p["theta0"].copy()),
+        omega0=check.readonly(p["omega0"].copy()),
+        length=check.readonly(p["length"].copy()),
+        g=check.readonly(p["g"].copy()),
         method=method,
     )
 
@@ -778,6 +771,27 @@ def _step_indices(t, dt, method):
     return idx.astype(np.int64), dt
 
 
+def verlet_step(theta, omega, acc, dt, acceleration):
+    r"""One velocity-Verlet (leapfrog) step: the course's one symplectic integrator.
+
+    .. math::
+
+        \omega_{1/2} = \omega + \tfrac{\Delta t}{2} a(\theta),\quad
+        \theta' = \theta + \Delta t\,\omega_{1/2},\quad
+        \omega' = \omega_{1/2} + \tfrac{\Delta t}{2} a(\theta')
+
+    ``acc`` is :math:`a(\theta)` from the previous step; returns
+    ``(theta', omega', a(theta'))`` so each step calls ``acceleration`` once.
+    Used by :func:`simulate` (``method="verlet"``) and by
+    :func:`physgen.integrate_verlet` (a learned law). Not validated: a private
+    building block.
+    """
+    om_half = omega + 0.5 * dt * acc
+    theta = theta + dt * om_half
+    acc = np.asarray(acceleration(theta), dtype=float)
+    return theta, om_half + 0.5 * dt * acc, acc
+
+
 def _fixed_step(p, t, dt, method):
     idx, dt = _step_indices(t, dt, method)
     shape = p["shape"]
@@ -795,8 +809,11 @@ def _fixed_step(p, t, dt, method):
     n_total = int(need_sorted[-1]) if T else 0
     pos = 0
     step = 0
-    half = 0.5 * dt
-    acc = -w2 * np.sin(th)
+
+    def gravity(x):
+        return -w2 * np.sin(x)
+
+    acc = gravity(th)
     while True:
         while pos < T and need_sorted[pos] == step:
             theta_out[..., order[pos]] = th
@@ -808,10 +825,7 @@ def _fixed_step(p, t, dt, method):
             om = om - w2 * np.sin(th) * dt
             th = th + om * dt
         else:
-            om_half = om + half * acc
-            th = th + dt * om_half
-            acc = -w2 * np.sin(th)
-            om = om_half + half * acc
+            th, om, acc = verlet_step(th, om, acc, dt, gravity)
         step += 1
     return theta_out, omega_out
 

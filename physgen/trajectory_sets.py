@@ -78,11 +78,6 @@ GENERATOR_GRID = ParameterGrid(
 GENERATOR_JITTERED = ("theta0", "omega0", "g")
 
 
-def _readonly(a: np.ndarray) -> np.ndarray:
-    a.setflags(write=False)
-    return a
-
-
 @dataclass(frozen=True, eq=False)
 class TrajectorySet:
     """A set of whole trajectories on one time grid (one sample = one row).
@@ -136,10 +131,10 @@ class TrajectorySet:
         if isinstance(index, numbers.Integral) and not isinstance(index, bool):
             index = [index]
         sel = np.arange(len(self))[index]
-        clean = _readonly(self.clean[sel])
-        truth = clean if self.truth is self.clean else _readonly(self.truth[sel])
+        clean = check.readonly(self.clean[sel])
+        truth = clean if self.truth is self.clean else check.readonly(self.truth[sel])
         return TrajectorySet(
-            theta=_readonly(self.theta[sel]),
+            theta=check.readonly(self.theta[sel]),
             clean=clean,
             truth=truth,
             t=self.t,
@@ -316,12 +311,12 @@ def make_trajectory_set(
             simulate(params.theta0, params.omega0, t, length=params.length, g=params.g).theta
         )
     theta = noise.sample(clean, t, rng=gen)
-    clean = _readonly(clean)
+    clean = check.readonly(clean)
     return TrajectorySet(
-        theta=_readonly(theta),
+        theta=check.readonly(theta),
         clean=clean,
-        truth=clean if truth is clean else _readonly(truth),
-        t=_readonly(t),
+        truth=clean if truth is clean else check.readonly(truth),
+        t=check.readonly(t),
         params=params,
         noise=noise,
         method=method,

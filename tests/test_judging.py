@@ -47,13 +47,41 @@ def test_exported():
         assert name in physgen.__all__, name
 
 
-def test_judging_is_numpy_scipy_only():
-    for module in (physgen.judging, physgen.trajectory_sets):
-        source = open(module.__file__, encoding="utf-8").read()
-        assert "tensorflow" not in source and "import tf" not in source
-
-
 # ---------------------------------------------------------------- fit_pendulum
+def test_fit_flags_signals_no_pendulum_makes():
+    """White noise, a constant and a decay are flagged; no length leaves the search unflagged."""
+    rng = np.random.default_rng(0)
+    signals = {
+        "white noise": rng.normal(0.0, 0.3, size=(4, T_GRID.size)),
+        "constant": np.full((1, T_GRID.size), 0.3),
+        "rest": np.zeros((1, T_GRID.size)),
+        "damped decay": 0.5 * np.exp(-T_GRID)[None, :],
+    }
+    y = np.vstack(list(signals.values()))
+    fit = fit_pendulum(y, T_GRID)
+    assert fit.converged.shape == fit.at_bound.shape == (len(y),)
+    assert fit.n_failed == len(y) and fit.failed.all()
+    assert not fit.converged[:4].any()  # noise: no fit explains it
+    assert fit.at_bound[4] and fit.at_bound[6]  # constant and decay: the length runs off
+    lo, hi = fit.length_bounds
+    assert np.all((fit.length >= lo * (1 - 1e-12)) & (fit.length <= hi * (1 + 1e-12)))
+    # a length at the edge of the search is never returned unflagged
+    edge = np.isclose(fit.length, lo, rtol=1e-5) | np.isclose(fit.length, hi, rtol=1e-5)
+    assert np.all(fit.at_bound[edge])
+    # a pendulum with noise of its own size still converges
+    one = simulate(0.3, 0.0, T_GRID, length=1.0).theta + rng.normal(0, 0.1, T_GRID.size)
+    assert fit_pendulum(one, T_GRID).n_failed == 0
+
+
+@pytest.mark.parametrize("T", [40, 100])
+def test_fit_converged_criterion_is_calibrated_on_white_noise(T):
+    """The "explains the signal" test is Fisher's at level 0.01: about 1 % of noise passes it."""
+    t = np.linspace(0.0, 5.0, T)
+    noise = np.random.default_rng(1).normal(0.0, 0.3, size=(400, T))
+    share = fit_pendulum(noise, t).converged.mean()
+    assert share <= 0.03  # binomial(400, 0.01): P(share > 0.03) < 1e-3
+
+
 def test_fit_exact_trajectories_recovers_parameters(pendulums):
     p, theta = pendulums
     fit = fit_pendulum(theta, T_GRID, g=9.81)
@@ -64,6 +92,7 @@ def test_fit_exact_trajectories_recovers_parameters(pendulums):
     np.testing.assert_allclose(fit.theta0, p.theta0, atol=1e-6)
     np.testing.assert_allclose(fit.omega0, p.omega0, atol=1e-6)
     assert fit.residual_rms.max() < 1e-8
+    assert fit.converged.all() and not fit.at_bound.any() and fit.n_failed == 0
     # the fitted pendulums reproduce the data
     np.testing.assert_allclose(fit.trajectories(T_GRID), theta, atol=1e-7)
 
@@ -239,6 +268,7 @@ def test_judge_generator_report(pendulums):
     rep = judge_generator(gen, train=train, heldout=heldout, t=T_GRID, n_permutations=100,
                           rng=0)
     assert rep.residual_median < 1e-8 and rep.floor < 1e-8
+    assert rep.n_failed == 0 and rep.n_failed_heldout == 0
     assert rep.mmd_p > 0.01 and rep.precision > 0.6 and rep.recall > 0.6
     assert 0.6 < rep.memorisation < 1.6
     s = rep.summary()
@@ -346,3 +376,34 @@ def test_split_and_bad_arguments():
         make_trajectory_set(GENERATOR_GRID, accumulate_jitter="yes")
     with pytest.raises(ValueError, match="heldout_fraction"):
         data.split(heldout_fraction=1.0)
+
+
+def test_judge_generator_counts_failed_fits_and_leaves_them_out(pendulums):
+    _, theta = pendulums
+    train, heldout = theta[:100], theta[100:200]
+    noise = np.random.default_rng(2).normal(0.0, 0.3, size=(20, T_GRID.size))
+    mixed = np.vstack([theta[200:280], noise])
+    rep = judge_generator(mixed, train=train, heldout=heldout, t=T_GRID, n_permutations=50, rng=0)
+    assert rep.n_failed == 20 and rep.n_failed_heldout == 0
+    assert rep.residual_median < 1e-8  # the medians are of the fits that did not fail
+    assert rep.summary()["n_failed"] == 20
+    assert len(rep.physics.generated["length"]) == 80
+    every = judge_generator(noise, train=train, heldout=heldout, t=T_GRID, n_permutations=50,
+                            rng=0)
+    assert every.n_failed == 20 and np.isnan(every.residual_median)
+
+
+def test_judge_generator_takes_anything_with_sample(pendulums):
+    _, theta = pendulums
+
+    class Replay:
+        """A generator in the course's protocol: sample(n, *, rng=None, conditions=None)."""
+
+        def sample(self, n, *, rng=None, conditions=None):
+            rows = np.random.default_rng(rng).choice(300, size=n, replace=False)
+            return dataclasses.make_dataclass("Set", ["theta"])(theta[rows])
+
+    rep = judge_generator(Replay(), train=theta[:100], heldout=theta[100:160], t=T_GRID,
+                          n_permutations=50, rng=1)
+    assert rep.n_failed == 0 and rep.residual_median < 1e-8
+    assert len(rep.physics.generated_fit) == 60
