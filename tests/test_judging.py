@@ -378,19 +378,24 @@ def test_split_and_bad_arguments():
         data.split(heldout_fraction=1.0)
 
 
-def test_judge_generator_counts_failed_fits_and_leaves_them_out(pendulums):
+def test_judge_generator_counts_failed_fits_against_the_generator(pendulums):
+    """Failed fits stay in the residual median (a sample no pendulum explains counts
+    against the generator) and leave the fitted-parameter comparison."""
     _, theta = pendulums
     train, heldout = theta[:100], theta[100:200]
-    noise = np.random.default_rng(2).normal(0.0, 0.3, size=(20, T_GRID.size))
-    mixed = np.vstack([theta[200:280], noise])
+    noise = np.random.default_rng(2).normal(0.0, 0.3, size=(60, T_GRID.size))
+    mixed = np.vstack([theta[200:240], noise])
     rep = judge_generator(mixed, train=train, heldout=heldout, t=T_GRID, n_permutations=50, rng=0)
-    assert rep.n_failed == 20 and rep.n_failed_heldout == 0
-    assert rep.residual_median < 1e-8  # the medians are of the fits that did not fail
-    assert rep.summary()["n_failed"] == 20
-    assert len(rep.physics.generated["length"]) == 80
+    # Fisher's test at 1 %: a noise sample passes now and then, a pendulum never fails
+    assert 57 <= rep.n_failed <= 60 and rep.n_failed_heldout == 0
+    assert rep.floor < 1e-8
+    # 60 of 100 samples are noise: the median is a noise sample's residual, near its RMS
+    assert 0.1 < rep.residual_median < 0.4
+    assert rep.summary()["n_failed"] == rep.n_failed
+    assert len(rep.physics.generated["length"]) == 100 - rep.n_failed
     every = judge_generator(noise, train=train, heldout=heldout, t=T_GRID, n_permutations=50,
                             rng=0)
-    assert every.n_failed == 20 and np.isnan(every.residual_median)
+    assert every.n_failed >= 57 and 0.1 < every.residual_median < 0.4
 
 
 def test_judge_generator_takes_anything_with_sample(pendulums):

@@ -169,18 +169,21 @@ class GeneratorReport:
     Attributes
     ----------
     residual_median : float
-        Median fitted-pendulum residual RMS [rad] of the generated samples
-        whose fit did not fail (NaN when every fit failed).
+        Median fitted-pendulum residual RMS [rad] of every generated sample,
+        failed fits included: a sample no pendulum explains keeps the residual
+        of the best pendulum the search found, so it counts against the
+        generator instead of dropping out of its score.
     floor : float
-        The same median for the real held-out samples (the "real floor": what
+        The same median for every real held-out sample (the "real floor": what
         noise and the data's own departures from an ideal pendulum leave).
     n_failed : int
         Generated samples whose pendulum fit failed (:attr:`PendulumFit.failed`:
         no pendulum explains them, or their length is pinned at a search
-        bound), left out of ``residual_median`` and of ``physics``. Read it
-        beside the median: a generator of noise fails every fit.
+        bound). They count in ``residual_median`` and are left out of
+        ``physics``, whose fitted parameters they would corrupt. A generator of
+        noise fails every fit.
     n_failed_heldout : int
-        The same count for the held-out real samples (left out of ``floor``).
+        The same count for the held-out real samples (counted in ``floor``).
     mmd_p : float
         p-value of the raw-trajectory two-sample test, generated against
         held-out real samples.
@@ -231,9 +234,11 @@ def judge_generator(
     """Judge generated trajectories with every judge of this module.
 
     Pendulum fits that fail (:attr:`PendulumFit.failed`) are counted in
-    ``n_failed`` / ``n_failed_heldout`` and left out of the medians and of the
-    physics comparison; the raw-trajectory judges (MMD, precision and recall,
-    memorisation) see every sample.
+    ``n_failed`` / ``n_failed_heldout``; their residuals stay in the medians (a
+    sample no pendulum explains must count against the generator) and their
+    fitted parameters are left out of the physics comparison. The
+    raw-trajectory judges (MMD, precision and recall, memorisation) see every
+    sample.
 
     Parameters
     ----------
@@ -281,8 +286,8 @@ def judge_generator(
     pr = precision_recall(H, G, k=k)
     gen_fit, real_fit = physics.generated_fit, physics.real_fit
     return GeneratorReport(
-        residual_median=_median(gen_fit.residual_rms[~gen_fit.failed]),
-        floor=_median(real_fit.residual_rms[~real_fit.failed]),
+        residual_median=_median(gen_fit.residual_rms),
+        floor=_median(real_fit.residual_rms),
         n_failed=gen_fit.n_failed,
         n_failed_heldout=real_fit.n_failed,
         mmd_p=mmd.p_value,
