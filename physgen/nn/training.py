@@ -19,7 +19,6 @@ the negative ELBO per training row). A trained network comes back as a frozen
 from __future__ import annotations
 
 import math
-import sys
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -29,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from physgen import _validation as check
+from physgen._progress import Progress
 from physgen._tf import seed_tensorflow, tf, tf_keras
 from physgen.datasets import FEATURES, Dataset, feature_rows
 from physgen.nn.config import NetworkConfig
@@ -698,7 +698,7 @@ def train(
     weights=None,
     seed: int = 0,
     init_from: FitResult | None = None,
-    verbose: bool = False,
+    progress: str | None = None,
 ) -> FitResult:
     """Train a network on rows ``features -> angle``.
 
@@ -728,8 +728,10 @@ def train(
         Start from this trained network (same layers, fixed weights): its
         weights become the initial weights (for a Bayesian ``config``, the
         initial posterior means) and its input scaling is reused.
-    verbose : bool, optional
-        Print one line per epoch (loss, validation loss) to stderr.
+    progress : str, optional
+        A label: show a progress bar "label: epoch i/n" while training, in a
+        notebook or a terminal (see :mod:`physgen._progress`); None: silent.
+        The losses per epoch are in the result's ``history``.
 
     Returns
     -------
@@ -773,7 +775,6 @@ def train(
         if not np.any(w > 0):
             raise ValueError("train: weights are all 0; give some rows a positive weight.")
     seed = check.seed(seed, "seed", "train")
-    verbose = check.boolean(verbose, "verbose", "train")
     if init_from is not None:
         _check_init_from(init_from, config)
 
@@ -821,6 +822,7 @@ def train(
         for key in _POSTERIOR_HISTORY:
             history[key] = []
     best, best_epoch, best_weights, wait = math.inf, None, None, 0
+    bar = Progress(progress, config.epochs)
     epochs_run = 0
     for epoch in range(1, config.epochs + 1):
         if config.kl_warmup_epochs:
@@ -834,30 +836,22 @@ def train(
                 f"learning_rate (now {config.learning_rate}) or standardise the inputs."
             )
         history["loss"].append(loss)
-        msg = f"epoch {epoch}/{config.epochs}: loss {loss:.5f}"
         if flipout:
             for key, value in _posterior_summary(flipout, float(kl_var.numpy())).items():
                 history[key].append(value)
         if xv is not None:
             vloss = float(val_loss())
             history["val_loss"].append(vloss)
-            msg += f", val_loss {vloss:.5f}"
             if vloss < best:
                 best, best_epoch, wait = vloss, epoch, 0
                 if config.restore_best:
                     best_weights = step.worker.get_weights()
             else:
                 wait += 1
-        if verbose:
-            print(msg, file=sys.stderr, flush=True)
+        bar.update(epoch)
         if config.patience is not None and wait >= config.patience:
-            if verbose:
-                print(
-                    f"early stop: no val_loss improvement for {wait} epochs",
-                    file=sys.stderr,
-                    flush=True,
-                )
             break
+    bar.close(epochs_run)
     if config.restore_best and best_weights is not None:
         step.worker.set_weights(best_weights)
     if step.worker is not model:
@@ -878,7 +872,7 @@ def train(
 
 
 def train_ensemble(
-    config: NetworkConfig, data, *, n_members=5, seed=0, validation=None, verbose=False
+    config: NetworkConfig, data, *, n_members=5, seed=0, validation=None, progress=None
 ) -> Ensemble:
     """Train ``n_members`` networks from seeds ``seed, seed + 1, ...`` (a deep ensemble).
 
@@ -886,8 +880,10 @@ def train_ensemble(
     ----------
     config : NetworkConfig
         Usually :data:`ALEATORIC` (the ensemble of Lakshminarayanan et al.).
-    data, validation, verbose
+    data, validation
         As in :func:`train`.
+    progress : str, keyword-only, optional
+        A label: one progress bar per member, "label, member k: epoch i/n".
     n_members : int, keyword-only
         Ensemble size, >= 2.
     seed : int, keyword-only
@@ -903,7 +899,13 @@ def train_ensemble(
     seed = check.seed(seed, "seed", "train_ensemble")
     return Ensemble(
         tuple(
-            train(config, data, seed=seed + k, validation=validation, verbose=verbose)
+            train(
+                config,
+                data,
+                seed=seed + k,
+                validation=validation,
+                progress=None if progress is None else f"{progress}, member {k + 1}",
+            )
             for k in range(n_members)
         )
     )
