@@ -91,6 +91,10 @@ def _rate(value, name):
     )
 
 
+def _positive(value, name, fix):
+    return check.real(value, name, _WHERE, positive=True, fix=fix)
+
+
 def _widths(value, name):
     return check.sequence(
         value,
@@ -215,25 +219,10 @@ class GANConfig:
             ),
         )
         put("penalty", check.choice(self.penalty, "penalty", _WHERE, PENALTIES))
-        put(
-            "clip",
-            check.real(
-                self.clip,
-                "clip",
-                _WHERE,
-                positive=True,
-                fix="pass a positive bound, e.g. clip=0.01.",
-            ),
-        )
+        put("clip", _positive(self.clip, "clip", "pass a positive bound, e.g. clip=0.01."))
         put(
             "gp_weight",
-            check.real(
-                self.gp_weight,
-                "gp_weight",
-                _WHERE,
-                positive=True,
-                fix="pass a positive weight, e.g. gp_weight=10.0.",
-            ),
+            _positive(self.gp_weight, "gp_weight", "pass a positive weight, e.g. gp_weight=10.0."),
         )
         put(
             "n_critic",
@@ -248,13 +237,7 @@ class GANConfig:
         put("optimizer", check.choice(self.optimizer, "optimizer", _WHERE, OPTIMIZERS))
         put(
             "learning_rate",
-            check.real(
-                self.learning_rate,
-                "learning_rate",
-                _WHERE,
-                positive=True,
-                fix="pass e.g. learning_rate=1e-4.",
-            ),
+            _positive(self.learning_rate, "learning_rate", "pass e.g. learning_rate=1e-4."),
         )
         put("beta_1", _rate(self.beta_1, "beta_1"))
         put("beta_2", _rate(self.beta_2, "beta_2"))
@@ -376,11 +359,9 @@ def build_critic(config: GANConfig, n_times: int, *, n_conditions: int = 0):
 
     Parameters
     ----------
-    config : GANConfig
-    n_times : int
-        Number of time points ``T`` of a trajectory.
-    n_conditions : int, optional
-        Number of conditioning values appended to the trajectory.
+    config, n_times, n_conditions
+        As in :func:`build_generator`; the conditions are appended to the
+        trajectory.
 
     Returns
     -------

@@ -362,9 +362,9 @@ def train_vae(
         TensorFlow seed (initial weights, shuffling, dropout, latent samples), set
         with the stack's :func:`physgen.nn.seed` (deterministic ops), so the same
         call gives the same model.
-    progress : str, keyword-only, optional
-        A label: show a progress bar "label: epoch i/n" while training, in a
-        notebook or a terminal (see :mod:`physgen._progress`); None: silent.
+    progress : str or None, keyword-only
+        Label of the progress bar of :mod:`physgen._progress` (in a notebook or
+        a terminal); None, the default, shows none.
 
     Returns
     -------
