@@ -16,6 +16,8 @@ export TF_USE_LEGACY_KERAS  := 1
 export PYTHONHASHSEED       := 0
 export MPLBACKEND           := Agg
 export PHYSGEN_EDITION      := $(EDITION)
+# Training progress bars (physgen._progress) stay off the built pages and their re-runs.
+export PHYSGEN_PROGRESS     := 0
 # Kernels started by the build and by nbval run the venv's Python (their kernelspec
 # says "python"); debugpy's "frozen modules" notice stays out of the logs.
 export PATH                 := $(CURDIR)/$(BIN):$(PATH)

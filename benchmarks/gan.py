@@ -70,13 +70,21 @@ def main():
     fits = {k: fit_pendulum(held.theta, t, g=G_DATA) for k, (_, held) in sets.items()}
 
     runs = [
-        ("companion WGAN", "bug", gan.ORIGINAL_WGAN.with_(epochs=args.epochs_original), SEED, False)
+        (
+            "companion WGAN",
+            "bug",
+            gan.ORIGINAL_WGAN.replace(epochs=args.epochs_original),
+            SEED,
+            False,
+        )
     ]
     runs += [
-        (f"WGAN-GP seed {s}", "fixed", gan.WGAN_GP.with_(epochs=args.epochs_gp), s, False)
+        (f"WGAN-GP seed {s}", "fixed", gan.WGAN_GP.replace(epochs=args.epochs_gp), s, False)
         for s in args.seeds
     ]
-    runs.append(("conditional GAN", "fixed", gan.WGAN_GP.with_(epochs=args.epochs_gp), SEED, True))
+    runs.append(
+        ("conditional GAN", "fixed", gan.WGAN_GP.replace(epochs=args.epochs_gp), SEED, True)
+    )
 
     rows = []
     for name, which, config, seed, conditional in runs:
@@ -88,13 +96,13 @@ def main():
         rng = np.random.default_rng(seed)
         extra = ""
         if conditional:
-            samples = gan.sample_gan(result, len(held), conditions=held.params.length, rng=rng)
+            samples = result.sample(len(held), conditions=held.params.length, rng=rng)
             fit = fit_pendulum(samples, t, g=G_DATA)
             T_fit = period(fit.theta0, fit.omega0, length=fit.length, g=G_DATA)
             T_phys = period(fit.theta0, fit.omega0, length=held.params.length, g=G_DATA)
             extra = f"{np.median(np.abs(T_fit / T_phys - 1)):.1%}"
         else:
-            samples = gan.sample_gan(result, len(held), rng=rng)
+            samples = result.sample(len(held), rng=rng)
         report = judge_generator(
             samples,
             train=train.theta,

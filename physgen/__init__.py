@@ -21,12 +21,15 @@ models*. Each module holds one concept and is re-exported here:
 - :mod:`physgen.plotting`: figures (every helper takes ``ax=None`` and returns
   the axes).
 
-The neural networks of chapters 2 and 3, :mod:`physgen.nn` (one stack: config,
-builder, training loop, results, sampling), need TensorFlow and are imported only
-when first used, so ``import physgen`` stays fast and TensorFlow-free; so is
-the variational autoencoder of chapter 4, :mod:`physgen.vae`, and
-:mod:`physgen.gan` (Wasserstein GANs of whole trajectories: the companion's
-WGAN, WGAN-GP and a conditional GAN).
+- :mod:`physgen.report`: tables, wall-clock times and glue for the chapters' text.
+
+The learned models live in :mod:`physgen.nn`: the networks of chapters 2 and 3
+(one stack: config, builder, training loop, results, sampling), the variational
+autoencoder of chapter 4 (:mod:`physgen.nn.vae`, also ``physgen.vae``) and the
+Wasserstein GANs of chapter 5 (:mod:`physgen.nn.gan`, also ``physgen.gan``).
+They need TensorFlow and are imported only when first used, so ``import physgen``
+stays fast and TensorFlow-free. Every trained generator of whole trajectories
+is a :class:`Generator`: ``sample(n, *, rng=None, conditions=None)``.
 """
 
 from __future__ import annotations
@@ -58,7 +61,9 @@ from physgen.trajectory_sets import *  # noqa: F403
 
 __version__ = "0.1.0"
 
-_LAZY_SUBMODULES = ("nn", "vae", "gan")
+# The learned models import TensorFlow: physgen.nn (networks, training, results),
+# and beside them physgen.nn.vae and physgen.nn.gan, also read as physgen.vae, physgen.gan.
+_LAZY_SUBMODULES = {"nn": "physgen.nn", "vae": "physgen.nn.vae", "gan": "physgen.nn.gan"}
 
 __all__ = [
     *pendulum.__all__,
@@ -77,7 +82,7 @@ __all__ = [
 def __getattr__(name: str):
     # physgen.nn, physgen.vae and physgen.gan import TensorFlow: load them on first use.
     if name in _LAZY_SUBMODULES:
-        return importlib.import_module(f"physgen.{name}")
+        return importlib.import_module(_LAZY_SUBMODULES[name])
     raise AttributeError(f"module 'physgen' has no attribute {name!r}")
 
 

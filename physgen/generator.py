@@ -33,6 +33,7 @@ from __future__ import annotations
 import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -40,7 +41,7 @@ from numpy.typing import ArrayLike
 from physgen import _validation as check
 from physgen.pendulum import Trajectory, simulate
 
-__all__ = ["PendulumPrior", "PendulumParameters", "ORIGINAL_PRIOR", "generate"]
+__all__ = ["PendulumPrior", "PendulumParameters", "ORIGINAL_PRIOR", "generate", "Generator"]
 
 # Field name -> (unit, must be positive)
 _FIELDS = {
@@ -389,3 +390,22 @@ def generate(prior: PendulumPrior, n: int, t, *, rng=None, method: str = "exact"
     return simulate(
         params.theta0, params.omega0, t, length=params.length, g=params.g, method=method
     )
+
+
+@runtime_checkable
+class Generator(Protocol):
+    """Anything that generates whole trajectories: the one interface of the course's generators.
+
+    The trained VAE (:class:`physgen.vae.TrainedVAE`) and the trained GANs
+    (:class:`physgen.gan.TrainedGAN`) are generators; the judges
+    (:func:`physgen.judge_generator`) and the closing comparison take any of
+    them, with no code for a particular model.
+
+    ``sample(n, *, rng=None, conditions=None)`` returns ``n`` trajectories
+    [rad], shape ``(n, T)``, on the time grid of the generator's training
+    data; ``conditions`` (one row per trajectory, e.g. lengths [m]) is for a
+    conditional generator and must be None for an unconditional one. All
+    randomness comes from ``rng``.
+    """
+
+    def sample(self, n: int, *, rng=None, conditions=None) -> np.ndarray: ...

@@ -48,7 +48,7 @@ def test_page_wgan_and_package_end_with_identical_weights():
     page = _page_namespace("make_generator", "make_critic", "make_wgan_step", "train_wgan")
     data, _ = _pendulums()
     generator, critic, history = page["train_wgan"](data, epochs=2, seed=7)
-    result = gan.train_gan(gan.ORIGINAL_WGAN.with_(epochs=2), data, seed=7)
+    result = gan.train_gan(gan.ORIGINAL_WGAN.replace(epochs=2), data, seed=7)
     ours, theirs = _weights(generator, critic), _weights(result.generator, result.critic)
     assert len(ours) == len(theirs)
     for a, b in zip(ours, theirs):
@@ -62,7 +62,7 @@ def test_page_wgan_and_package_end_with_identical_weights():
 def test_page_gradient_penalty_is_the_packages():
     page = _page_namespace("gradient_penalty")
     data, _ = _pendulums()
-    config = gan.WGAN_GP.with_(n_critic=1, epochs=1)
+    config = gan.WGAN_GP.replace(n_critic=1, epochs=1)
     physgen._tf.seed_tensorflow(3)
     generator = gan.build_generator(config, data.shape[1])
     critic = gan.build_critic(config, data.shape[1])
@@ -80,7 +80,7 @@ def test_page_gradient_penalty_is_the_packages():
 
 def test_training_is_reproducible_and_depends_on_the_seed():
     data, _ = _pendulums()
-    config = gan.WGAN_GP.with_(epochs=1, batch_size=10, n_critic=2)
+    config = gan.WGAN_GP.replace(epochs=1, batch_size=10, n_critic=2)
     a = gan.train_gan(config, data, seed=1)
     b = gan.train_gan(config, data, seed=1)
     c = gan.train_gan(config, data, seed=2)
@@ -88,14 +88,14 @@ def test_training_is_reproducible_and_depends_on_the_seed():
         np.testing.assert_array_equal(u, v)
     assert any(not np.array_equal(u, v) for u, v in zip(_weights(a.generator),
                                                          _weights(c.generator)))
-    np.testing.assert_array_equal(gan.sample_gan(a, 5, rng=0), gan.sample_gan(b, 5, rng=0))
+    np.testing.assert_array_equal(a.sample(5, rng=0), b.sample(5, rng=0))
 
 
 @pytest.fixture(scope="module")
 def clipped():
     """The companion's WGAN with clipping at 0.01, three epochs (shared by several tests)."""
     data, _ = _pendulums()
-    return gan.train_gan(gan.ORIGINAL_WGAN.with_(epochs=3, clip=0.01), data, seed=0), data
+    return gan.train_gan(gan.ORIGINAL_WGAN.replace(epochs=3, clip=0.01), data, seed=0), data
 
 
 def test_clipping_keeps_every_critic_weight_within_the_bound(clipped):
@@ -109,11 +109,11 @@ def test_gradient_penalty_pulls_critic_slopes_towards_one(clipped):
     """A critic trained with the penalty has gradient norms near 1 between real and
     generated trajectories; a clipped one has tiny ones."""
     data, _ = _pendulums()
-    gp = gan.train_gan(gan.WGAN_GP.with_(epochs=30, batch_size=10, learning_rate=1e-3),
+    gp = gan.train_gan(gan.WGAN_GP.replace(epochs=30, batch_size=10, learning_rate=1e-3),
                        data, seed=0)
 
     def norms(result):
-        fake = gan.sample_gan(result, 50, rng=1).astype(np.float32)
+        fake = result.sample(50, rng=1).astype(np.float32)
         eps = np.random.default_rng(2).random((50, 1)).astype(np.float32)
         mixed = tf.constant(eps * data[:50].astype(np.float32) + (1 - eps) * fake)
         with tf.GradientTape() as tape:
@@ -127,28 +127,28 @@ def test_gradient_penalty_pulls_critic_slopes_towards_one(clipped):
 
 def test_conditional_gan_takes_and_requires_conditions():
     data, lengths = _pendulums()
-    result = gan.train_gan(gan.WGAN_GP.with_(epochs=1, batch_size=10), data,
+    result = gan.train_gan(gan.WGAN_GP.replace(epochs=1, batch_size=10), data,
                            conditions=lengths, seed=0)
     assert result.n_conditions == 1
-    x = gan.sample_gan(result, 4, conditions=np.full(4, 1.5), rng=0)
+    x = result.sample(4, conditions=np.full(4, 1.5), rng=0)
     assert x.shape == (4, data.shape[1])
     with pytest.raises(ValueError, match="conditions"):
-        gan.sample_gan(result, 4, rng=0)
+        result.sample(4, rng=0)
     with pytest.raises(ValueError, match="conditions"):
-        gan.train_gan(gan.WGAN_GP.with_(epochs=1), data, conditions=lengths[:-1])
+        gan.train_gan(gan.WGAN_GP.replace(epochs=1), data, conditions=lengths[:-1])
 
 
 def test_sampling_modes_and_parameter_count(clipped):
     result, data = clipped
-    off = gan.sample_gan(result, 30, rng=0)
-    again = gan.sample_gan(result, 30, rng=0)
-    on = gan.sample_gan(result, 30, rng=0, training=True)
+    off = result.sample(30, rng=0)
+    again = result.sample(30, rng=0)
+    on = result.sample(30, rng=0, training=True)
     np.testing.assert_array_equal(off, again)
     assert not np.allclose(off, on)  # dropout and batch statistics change the samples
     # 4 -> 50 -> 100 -> 250 -> T dense layers, plus batch-norm scales and offsets.
     dense = 4 * 50 + 50 + 50 * 100 + 100 + 100 * 250 + 250 + 250 * data.shape[1] + data.shape[1]
     assert result.n_parameters == dense + 2 * (50 + 100 + 250)
-    assert gan.critic_scores(result, data[:3]).shape == (3,)
+    assert result.critic_scores(data[:3]).shape == (3,)
 
 
 @pytest.mark.parametrize("changes, match", [

@@ -176,3 +176,16 @@ def test_parameters_container():
         PendulumParameters(theta0=[0.0, 1.0], omega0=[0.0, 1.0, 2.0])
     with pytest.raises(ValueError, match="finite"):
         PendulumParameters(theta0=np.nan, omega0=0.0)
+
+
+def test_generator_protocol_is_what_the_judges_need():
+    import numpy as np
+
+    from physgen import Generator
+
+    class Copies:
+        def sample(self, n, *, rng=None, conditions=None):
+            return np.zeros((n, 3))
+
+    assert isinstance(Copies(), Generator)
+    assert not isinstance(object(), Generator)

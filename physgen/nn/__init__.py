@@ -1,9 +1,12 @@
 r"""Neural networks of the course: one stack, from a plain regressor to a Bayesian network.
 
-Every network is described by one frozen, validated :class:`NetworkConfig`,
-built by :func:`build_network`, trained by :func:`train` (one training loop for
-all of them), and comes back as a frozen :class:`FitResult` (the trained
-network, its history, epochs run, seconds). What chapter 3 adds are *options*
+Every network is described by one frozen, validated :class:`NetworkConfig`
+(:mod:`~physgen.nn.config`), built by :func:`build_network`
+(:mod:`~physgen.nn.network`), trained by :func:`train` (one training loop for
+all of them, :mod:`~physgen.nn.training`), and comes back as a frozen
+:class:`FitResult` (the trained network, its history, epochs run, seconds;
+:mod:`~physgen.nn.fitted`). Beside them, the other learned models of the
+course: the VAE (:mod:`physgen.nn.vae`) and the GANs (:mod:`physgen.nn.gan`). What chapter 3 adds are *options*
 of the same config:
 
 - ``head="none"``: a regressor :math:`x \mapsto \theta` trained on the MSE
@@ -35,9 +38,10 @@ Examples
 True
 """
 
-from physgen.nn import config, network, training
+from physgen.nn import config, fitted, network, training
 from physgen.nn.config import *  # noqa: F403
+from physgen.nn.fitted import *  # noqa: F403
 from physgen.nn.network import *  # noqa: F403
 from physgen.nn.training import *  # noqa: F403
 
-__all__ = [*config.__all__, *network.__all__, *training.__all__]
+__all__ = [*config.__all__, *network.__all__, *training.__all__, *fitted.__all__]

@@ -31,9 +31,9 @@ Two ways of keeping the critic Lipschitz are implemented:
   steps) as a ``tf.function``; all randomness of the data order and the
   latent vectors comes in as arguments, drawn by the caller's ``rng``.
 - :func:`train_gan`: seeded, deterministic training; returns a frozen
-  :class:`GANResult` with the networks, the per-epoch history and the wall
-  time.
-- :func:`sample_gan`: trajectories from a trained generator.
+  :class:`TrainedGAN` with the networks, the per-epoch history and the wall
+  time; its :meth:`TrainedGAN.sample` generates trajectories (a
+  :class:`physgen.Generator`).
 
 This module imports TensorFlow (through :mod:`physgen._tf`); ``import physgen``
 loads it only on first use of ``physgen.gan``.
@@ -49,6 +49,7 @@ from typing import Any
 import numpy as np
 
 from physgen import _validation as check
+from physgen._progress import Progress
 from physgen._tf import seed_tensorflow, tf, tf_keras
 
 __all__ = [
@@ -58,14 +59,12 @@ __all__ = [
     "GANConfig",
     "ORIGINAL_WGAN",
     "WGAN_GP",
-    "GANResult",
+    "TrainedGAN",
     "build_generator",
     "build_critic",
     "make_train_step",
     "train_gan",
     "sample_latent",
-    "sample_gan",
-    "critic_scores",
 ]
 
 #: Latent distributions: ``"uniform"`` on [0, 1) (the companion's) or the
@@ -90,6 +89,10 @@ def _rate(value, name):
         below=1.0,
         fix=f"pass a rate in [0, 1), e.g. {name}=0.5 (0 for none).",
     )
+
+
+def _positive(value, name, fix):
+    return check.real(value, name, _WHERE, positive=True, fix=fix)
 
 
 def _widths(value, name):
@@ -156,7 +159,7 @@ class GANConfig:
 
     Examples
     --------
-    >>> from physgen.gan import GANConfig, ORIGINAL_WGAN
+    >>> from physgen.nn.gan import GANConfig, ORIGINAL_WGAN
     >>> ORIGINAL_WGAN.penalty, ORIGINAL_WGAN.clip, ORIGINAL_WGAN.batch_size
     ('clip', 0.001, 25)
     >>> GANConfig(n_critic=0)
@@ -216,25 +219,10 @@ class GANConfig:
             ),
         )
         put("penalty", check.choice(self.penalty, "penalty", _WHERE, PENALTIES))
-        put(
-            "clip",
-            check.real(
-                self.clip,
-                "clip",
-                _WHERE,
-                positive=True,
-                fix="pass a positive bound, e.g. clip=0.01.",
-            ),
-        )
+        put("clip", _positive(self.clip, "clip", "pass a positive bound, e.g. clip=0.01."))
         put(
             "gp_weight",
-            check.real(
-                self.gp_weight,
-                "gp_weight",
-                _WHERE,
-                positive=True,
-                fix="pass a positive weight, e.g. gp_weight=10.0.",
-            ),
+            _positive(self.gp_weight, "gp_weight", "pass a positive weight, e.g. gp_weight=10.0."),
         )
         put(
             "n_critic",
@@ -249,13 +237,7 @@ class GANConfig:
         put("optimizer", check.choice(self.optimizer, "optimizer", _WHERE, OPTIMIZERS))
         put(
             "learning_rate",
-            check.real(
-                self.learning_rate,
-                "learning_rate",
-                _WHERE,
-                positive=True,
-                fix="pass e.g. learning_rate=1e-4.",
-            ),
+            _positive(self.learning_rate, "learning_rate", "pass e.g. learning_rate=1e-4."),
         )
         put("beta_1", _rate(self.beta_1, "beta_1"))
         put("beta_2", _rate(self.beta_2, "beta_2"))
@@ -271,8 +253,8 @@ class GANConfig:
         )
         put("leaky_slope", _rate(self.leaky_slope, "leaky_slope"))
 
-    def with_(self, **changes) -> GANConfig:
-        """A copy with some settings changed (validated again)."""
+    def replace(self, **changes) -> GANConfig:
+        """A copy with some settings changed (validated again): :func:`dataclasses.replace`."""
         return replace(self, **changes)
 
 
@@ -326,6 +308,21 @@ def _noise_seed(layer: int, *, critic: bool = False) -> int:
     return 1000 * layer + (500 if critic else 0)
 
 
+def _check_sizes(config, n_times, n_conditions, where):
+    _check_config(config, where)
+    n_times = check.integer(
+        n_times, "n_times", where, minimum=1, fix="pass the number of time points, e.g. 100."
+    )
+    n_conditions = check.integer(
+        n_conditions,
+        "n_conditions",
+        where,
+        minimum=0,
+        fix="pass 0 (unconditional) or the number of conditions.",
+    )
+    return n_times, n_conditions
+
+
 def build_generator(config: GANConfig, n_times: int, *, n_conditions: int = 0):
     """The generator network: latent vector (and conditions) in, trajectory out.
 
@@ -343,21 +340,7 @@ def build_generator(config: GANConfig, n_times: int, *, n_conditions: int = 0):
     tf_keras.Sequential
         Input shape ``(latent_dim + n_conditions,)``, output ``(T,)`` [rad].
     """
-    _check_config(config, "build_generator")
-    n_times = check.integer(
-        n_times,
-        "n_times",
-        "build_generator",
-        minimum=1,
-        fix="pass the number of time points, e.g. 100.",
-    )
-    n_conditions = check.integer(
-        n_conditions,
-        "n_conditions",
-        "build_generator",
-        minimum=0,
-        fix="pass 0 (unconditional) or the number of conditions.",
-    )
+    n_times, n_conditions = _check_sizes(config, n_times, n_conditions, "build_generator")
     layers = tf_keras.layers
     net = [layers.InputLayer(input_shape=(config.latent_dim + n_conditions,))]
     for i, width in enumerate(config.generator_hidden):
@@ -376,11 +359,9 @@ def build_critic(config: GANConfig, n_times: int, *, n_conditions: int = 0):
 
     Parameters
     ----------
-    config : GANConfig
-    n_times : int
-        Number of time points ``T`` of a trajectory.
-    n_conditions : int, optional
-        Number of conditioning values appended to the trajectory.
+    config, n_times, n_conditions
+        As in :func:`build_generator`; the conditions are appended to the
+        trajectory.
 
     Returns
     -------
@@ -388,21 +369,7 @@ def build_critic(config: GANConfig, n_times: int, *, n_conditions: int = 0):
         Input shape ``(T + n_conditions,)``, output ``(1,)`` (a score, no
         activation).
     """
-    _check_config(config, "build_critic")
-    n_times = check.integer(
-        n_times,
-        "n_times",
-        "build_critic",
-        minimum=1,
-        fix="pass the number of time points, e.g. 100.",
-    )
-    n_conditions = check.integer(
-        n_conditions,
-        "n_conditions",
-        "build_critic",
-        minimum=0,
-        fix="pass 0 (unconditional) or the number of conditions.",
-    )
+    n_times, n_conditions = _check_sizes(config, n_times, n_conditions, "build_critic")
     layers = tf_keras.layers
     net = [layers.InputLayer(input_shape=(n_times + n_conditions,))]
     if config.critic_input_noise > 0:
@@ -542,41 +509,92 @@ def sample_latent(config: GANConfig, n: int, *, rng=None) -> np.ndarray:
 
 
 @dataclass(frozen=True, eq=False)
-class GANResult:
-    """A trained GAN and how its training went.
+class TrainedGAN:
+    """A trained GAN (the result of :func:`train_gan`) and how its training went.
+
+    A :class:`physgen.Generator`: :meth:`sample` draws trajectories.
 
     Attributes
     ----------
+    config : GANConfig
+        The settings the networks were trained with.
     generator, critic : tf_keras.Model
         The trained networks.
-    config : GANConfig
-        The settings they were trained with.
     history : Mapping[str, numpy.ndarray]
         Per epoch, the means over its generator steps of ``"critic_loss"``
         (:math:`L_D`, its negative is the critic's estimate of the
         Wasserstein distance, in the critic's own units), ``"generator_loss"``
         (:math:`L_G`) and ``"gradient_penalty"`` (0 for clipping); each of
         shape ``(epochs,)``.
+    seconds : float
+        Wall-clock training time [s] (tracing included).
     n_conditions : int
         Conditions the networks take (0: unconditional).
     steps : int
         Generator steps taken.
-    seconds : float
-        Wall-clock training time [s] (tracing included).
     """
 
+    config: GANConfig
     generator: Any = field(repr=False)
     critic: Any = field(repr=False)
-    config: GANConfig
     history: MappingProxyType = field(repr=False)
+    seconds: float
     n_conditions: int
     steps: int
-    seconds: float
 
     @property
     def n_parameters(self) -> int:
         """Number of trainable weights of the generator (what sampling needs)."""
         return int(sum(np.prod(w.shape) for w in self.generator.trainable_weights))
+
+    def _conditions(self, conditions, n, where):
+        c = _check_conditions(conditions, n, where)
+        if bool(self.n_conditions) != (c is not None):
+            raise ValueError(
+                f"{where}: this GAN takes {self.n_conditions} condition(s); pass "
+                "conditions= (one row per trajectory) exactly when it is conditional."
+            )
+        if c is not None and c.shape[1] != self.n_conditions:
+            raise ValueError(
+                f"{where}: conditions must have {self.n_conditions} column(s), got "
+                f"{c.shape[1]}; pass one value per condition."
+            )
+        return c
+
+    def sample(self, n: int, *, rng=None, conditions=None, training: bool = False) -> np.ndarray:
+        """Generate ``n`` trajectories.
+
+        Parameters
+        ----------
+        n : int
+            Number of trajectories, >= 0.
+        rng : None, int or numpy.random.Generator
+            Source of the latent vectors.
+        conditions : array_like, shape (n,) or (n, k), optional
+            Required for a conditional GAN: one condition per trajectory.
+        training : bool, optional
+            Run the generator as in training (dropout active, batch statistics
+            for batch normalisation) instead of in inference mode (the default,
+            what Keras' ``predict`` does).
+
+        Returns
+        -------
+        numpy.ndarray, shape (n, T)
+            Trajectories [rad], float64.
+        """
+        z = sample_latent(self.config, n, rng=rng)
+        c = self._conditions(conditions, n, "TrainedGAN.sample")
+        if n == 0:
+            return np.zeros((0, self.generator.output_shape[-1]))
+        inputs = z if c is None else np.concatenate([z, c], axis=1)
+        return self.generator(inputs, training=bool(training)).numpy().astype(float)
+
+    def critic_scores(self, trajectories, *, conditions=None) -> np.ndarray:
+        """The trained critic's scores of trajectories (inference mode), shape ``(n,)``."""
+        x = _check_trajectories("trajectories", trajectories, "TrainedGAN.critic_scores")
+        c = self._conditions(conditions, x.shape[0], "TrainedGAN.critic_scores")
+        inputs = x if c is None else np.concatenate([x, c], axis=1)
+        return self.critic(inputs, training=False).numpy()[:, 0].astype(float)
 
 
 def _check_trajectories(name, x, where):
@@ -611,33 +629,9 @@ def _check_conditions(conditions, n, where):
     return c.astype(np.float32)
 
 
-class _Progress:
-    """Shows "name: epoch i/n" in one line of a notebook, updated in place."""
-
-    def __init__(self, label, total):
-        self.label, self.total, self.handle = label, total, None
-        try:
-            from IPython import get_ipython
-            from IPython.display import display
-
-            if get_ipython() is not None:
-                self.handle = display(self._text(0), display_id=True)
-        except ImportError:  # pragma: no cover - IPython ships with Jupyter
-            pass
-
-    def _text(self, i):
-        from IPython.display import Pretty
-
-        return Pretty(f"{self.label}: epoch {i}/{self.total}")
-
-    def update(self, i):
-        if self.handle is not None and (i % max(1, self.total // 20) == 0 or i == self.total):
-            self.handle.update(self._text(i))
-
-
 def train_gan(
     config: GANConfig, data, *, conditions=None, seed: int = 0, progress: str | None = None
-) -> GANResult:
+) -> TrainedGAN:
     """Train a Wasserstein GAN on whole trajectories.
 
     The run is reproducible: TensorFlow is seeded from ``seed`` with
@@ -656,11 +650,12 @@ def train_gan(
     seed : int, optional
         Non-negative seed.
     progress : str, optional
-        A label: in a notebook, show "label: epoch i/n" while training.
+        A label: show a progress bar "label: epoch i/n" while training, in a
+        notebook or a terminal (see :mod:`physgen._progress`); None: silent.
 
     Returns
     -------
-    GANResult
+    TrainedGAN
     """
     _check_config(config, "train_gan")
     seed = check.seed(seed, "seed", "train_gan")
@@ -687,7 +682,7 @@ def train_gan(
         name: np.zeros(config.epochs)
         for name in ("critic_loss", "generator_loss", "gradient_penalty")
     }
-    bar = _Progress(progress, config.epochs) if progress else None
+    bar = Progress(progress, config.epochs)
     B, nc = config.batch_size, config.n_critic
     start = time.perf_counter()
     for epoch in range(config.epochs):
@@ -707,80 +702,16 @@ def train_gan(
             totals += [float(v) for v in out]
         for name, value in zip(history, totals / steps_per_epoch, strict=True):
             history[name][epoch] = value
-        if bar is not None:
-            bar.update(epoch + 1)
+        bar.update(epoch + 1)
     seconds = time.perf_counter() - start
     for v in history.values():
         v.setflags(write=False)
-    return GANResult(
+    return TrainedGAN(
+        config=config,
         generator=generator,
         critic=critic,
-        config=config,
         history=MappingProxyType(history),
+        seconds=seconds,
         n_conditions=k,
         steps=config.epochs * steps_per_epoch,
-        seconds=seconds,
     )
-
-
-def sample_gan(
-    result: GANResult, n: int, *, conditions=None, rng=None, training: bool = False
-) -> np.ndarray:
-    """Generate ``n`` trajectories with a trained generator.
-
-    Parameters
-    ----------
-    result : GANResult
-    n : int
-        Number of trajectories, >= 0.
-    conditions : array_like, shape (n,) or (n, k), optional
-        Required for a conditional GAN: one condition per trajectory.
-    rng : None, int or numpy.random.Generator
-        Source of the latent vectors.
-    training : bool, optional
-        Run the generator as in training (dropout active, batch statistics
-        for batch normalisation) instead of in inference mode (the default,
-        what Keras' ``predict`` does).
-
-    Returns
-    -------
-    numpy.ndarray, shape (n, T)
-        Trajectories [rad], float64.
-    """
-    check.instance(
-        result, GANResult, "result", "sample_gan", fix="pass what physgen.gan.train_gan returned."
-    )
-    z = sample_latent(result.config, n, rng=rng)
-    c = _check_conditions(conditions, n, "sample_gan") if conditions is not None else None
-    if result.n_conditions and c is None:
-        raise ValueError(
-            f"sample_gan: this GAN is conditional ({result.n_conditions} "
-            "condition(s)); pass conditions=, one row per trajectory."
-        )
-    if not result.n_conditions and c is not None:
-        raise ValueError("sample_gan: this GAN is unconditional; drop conditions=.")
-    if c is not None and c.shape[1] != result.n_conditions:
-        raise ValueError(
-            f"sample_gan: conditions must have {result.n_conditions} column(s), got {c.shape[1]}."
-        )
-    if n == 0:
-        return np.zeros((0, result.generator.output_shape[-1]))
-    inputs = z if c is None else np.concatenate([z, c], axis=1)
-    return result.generator(inputs, training=bool(training)).numpy().astype(float)
-
-
-def critic_scores(result: GANResult, trajectories, *, conditions=None) -> np.ndarray:
-    """The trained critic's scores of trajectories (inference mode), shape ``(n,)``."""
-    check.instance(
-        result,
-        GANResult,
-        "result",
-        "critic_scores",
-        fix="pass what physgen.gan.train_gan returned.",
-    )
-    x = _check_trajectories("trajectories", trajectories, "critic_scores")
-    c = _check_conditions(conditions, x.shape[0], "critic_scores")
-    if bool(result.n_conditions) != (c is not None):
-        raise ValueError("critic_scores: pass conditions= exactly when the GAN is conditional.")
-    inputs = x if c is None else np.concatenate([x, c], axis=1)
-    return result.critic(inputs, training=False).numpy()[:, 0].astype(float)

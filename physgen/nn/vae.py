@@ -44,7 +44,6 @@ Examples
 from __future__ import annotations
 
 import dataclasses
-import sys
 import time
 import warnings
 from dataclasses import dataclass
@@ -53,6 +52,7 @@ from typing import Any
 import numpy as np
 
 from physgen import _validation as check
+from physgen._progress import Progress
 from physgen._tf import import_tfp, tf, tf_keras
 from physgen.nn import seed as _seed_tensorflow
 
@@ -97,97 +97,76 @@ class VAEConfig:
     patience: int | None = 50
 
     def __post_init__(self):
-        where = "VAEConfig"
-        set_ = object.__setattr__
-        set_(
-            self,
+        w = "VAEConfig"
+
+        def put(name, value):
+            object.__setattr__(self, name, value)
+
+        def width(u, label):
+            return check.integer(
+                u, label, w, minimum=1, fix="pass positive widths, e.g. (250, 100)."
+            )
+
+        put(
             "latent_dim",
-            check.integer(
-                self.latent_dim, "latent_dim", where, minimum=1, fix="pass e.g. latent_dim=6."
+            check.integer(self.latent_dim, "latent_dim", w, minimum=1, fix="pass e.g. 6."),
+        )
+        put(
+            "hidden_units",
+            check.sequence(
+                self.hidden_units, "hidden_units", w, item=width, fix="pass e.g. (250, 100, 50)."
             ),
         )
-        units = check.sequence(
-            self.hidden_units,
-            "hidden_units",
-            where,
-            fix="pass a non-empty tuple of widths, e.g. (250, 100, 50).",
-        )
-        set_(
-            self,
-            "hidden_units",
-            tuple(
-                check.integer(
-                    u,
-                    "hidden_units",
-                    where,
-                    minimum=1,
-                    fix="pass positive widths, e.g. (250, 100, 50).",
-                )
-                for u in units
-            ),
-        )
-        set_(
-            self,
+        put(
             "kl_weight",
             check.real(
-                self.kl_weight,
-                "kl_weight",
-                where,
-                nonnegative=True,
-                fix="pass a KL weight such as 1.0 or 10.0.",
+                self.kl_weight, "kl_weight", w, nonnegative=True, fix="pass e.g. 1.0 or 10.0."
             ),
         )
-        set_(
-            self,
+        put(
             "learning_rate",
             check.real(
-                self.learning_rate, "learning_rate", where, positive=True, fix="pass e.g. 1e-3."
+                self.learning_rate, "learning_rate", w, positive=True, fix="pass e.g. 1e-3."
             ),
         )
-        set_(
-            self,
+        put(
             "dropout",
             check.real(
                 self.dropout,
                 "dropout",
-                where,
-                nonnegative=True,
+                w,
+                lower=0.0,
                 below=1.0,
                 fix="pass a rate in [0, 1), e.g. 0.5.",
             ),
         )
-        set_(
-            self,
+        put(
             "batch_size",
-            check.integer(
-                self.batch_size, "batch_size", where, minimum=1, fix="pass e.g. batch_size=64."
-            ),
+            check.integer(self.batch_size, "batch_size", w, minimum=1, fix="pass e.g. 64."),
         )
-        set_(
-            self,
+        put(
             "epochs",
-            check.integer(self.epochs, "epochs", where, minimum=1, fix="pass e.g. epochs=100."),
+            check.integer(self.epochs, "epochs", w, minimum=1, fix="pass e.g. epochs=100."),
         )
         if self.patience is not None:
-            set_(
-                self,
+            put(
                 "patience",
                 check.integer(
-                    self.patience,
-                    "patience",
-                    where,
-                    minimum=1,
-                    fix="pass e.g. patience=50, or None.",
+                    self.patience, "patience", w, minimum=1, fix="pass e.g. 50, or None."
                 ),
             )
 
     def replace(self, **changes) -> VAEConfig:
-        """A copy with some fields changed (validated again)."""
+        """A copy with some fields changed (validated again): :func:`dataclasses.replace`."""
         return dataclasses.replace(self, **changes)
 
 
 #: The original VAE notebook's settings.
 ORIGINAL_VAE = VAEConfig()
+
+
+def _check_config(config, where):
+    check.instance(config, VAEConfig, "config", where, fix="pass e.g. physgen.vae.ORIGINAL_VAE.")
 
 
 def build_vae(config: VAEConfig, n_times: int):
@@ -209,9 +188,7 @@ def build_vae(config: VAEConfig, n_times: int):
         (latent -> an ``IndependentNormal`` over ``T`` angles) and the
         end-to-end model, compiled with the negative log-likelihood loss.
     """
-    check.instance(
-        config, VAEConfig, "config", "build_vae", fix="pass e.g. physgen.vae.ORIGINAL_VAE."
-    )
+    _check_config(config, "build_vae")
     n_times = check.integer(
         n_times,
         "n_times",
@@ -328,11 +305,18 @@ class TrainedVAE:
         p = self.decoder(z, training=False)
         return np.asarray(p.mean(), dtype=float), np.asarray(p.stddev(), dtype=float)
 
-    def sample(self, n, *, rng=None, noise=True):
+    def sample(self, n, *, rng=None, conditions=None, noise=True):
         """Generate ``n`` trajectories: ``z ~ N(0, I)``, then ``x ~ p(x|z)`` [rad], (n, T).
 
-        ``noise=False`` returns the decoder means instead of samples.
+        A :class:`physgen.Generator`. The VAE is unconditional: ``conditions``
+        must be None. ``noise=False`` returns the decoder means instead of samples.
         """
+        if conditions is not None:
+            raise ValueError(
+                "TrainedVAE.sample: this VAE is unconditional; drop conditions= (got "
+                f"{check.short(conditions)})."
+            )
+        n = check.integer(n, "n", "TrainedVAE.sample", minimum=0, fix="pass e.g. n=200.")
         gen = np.random.default_rng(rng)
         z = gen.standard_normal((int(n), self.config.latent_dim))
         mean, std = self.decode(z)
@@ -354,21 +338,18 @@ class TrainedVAE:
         return 0.5 * np.mean(mu**2 + var - 1.0 - np.log(var), axis=0)
 
 
-class _Progress(tf_keras.callbacks.Callback):
-    def __init__(self, every, total):
+class _ProgressCallback(tf_keras.callbacks.Callback):
+    def __init__(self, bar):
         super().__init__()
-        self.every, self.total = every, total
+        self.bar = bar
 
     def on_epoch_end(self, epoch, logs=None):
-        if (epoch + 1) % self.every == 0:
-            print(
-                f"epoch {epoch + 1}/{self.total}: loss {logs['loss']:.2f}",
-                file=sys.stderr,
-                flush=True,
-            )
+        self.bar.update(epoch + 1)
 
 
-def train_vae(config: VAEConfig, trajectories, *, seed=0, verbose=False) -> TrainedVAE:
+def train_vae(
+    config: VAEConfig, trajectories, *, seed: int = 0, progress: str | None = None
+) -> TrainedVAE:
     """Build and train a VAE on whole trajectories.
 
     Parameters
@@ -381,16 +362,15 @@ def train_vae(config: VAEConfig, trajectories, *, seed=0, verbose=False) -> Trai
         TensorFlow seed (initial weights, shuffling, dropout, latent samples), set
         with the stack's :func:`physgen.nn.seed` (deterministic ops), so the same
         call gives the same model.
-    verbose : bool, keyword-only
-        Print the loss every tenth of the epochs to stderr.
+    progress : str or None, keyword-only
+        Label of the progress bar of :mod:`physgen._progress` (in a notebook or
+        a terminal); None, the default, shows none.
 
     Returns
     -------
     TrainedVAE
     """
-    check.instance(
-        config, VAEConfig, "config", "train_vae", fix="pass e.g. physgen.vae.ORIGINAL_VAE."
-    )
+    _check_config(config, "train_vae")
     x = check.array(
         trajectories,
         "trajectories",
@@ -404,8 +384,8 @@ def train_vae(config: VAEConfig, trajectories, *, seed=0, verbose=False) -> Trai
     callbacks = []
     if config.patience is not None:
         callbacks.append(tf_keras.callbacks.EarlyStopping(monitor="loss", patience=config.patience))
-    if verbose:
-        callbacks.append(_Progress(max(1, config.epochs // 10), config.epochs))
+    bar = Progress(progress, config.epochs)
+    callbacks.append(_ProgressCallback(bar))
     start = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -420,6 +400,7 @@ def train_vae(config: VAEConfig, trajectories, *, seed=0, verbose=False) -> Trai
         )
     seconds = time.perf_counter() - start
     history = {k: [float(v) for v in vals] for k, vals in hist.history.items()}
+    bar.close(len(history["loss"]))
     return TrainedVAE(
         config=config,
         encoder=encoder,
