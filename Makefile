@@ -16,6 +16,17 @@ export TF_USE_LEGACY_KERAS  := 1
 export PYTHONHASHSEED       := 0
 export MPLBACKEND           := Agg
 export PHYSGEN_EDITION      := $(EDITION)
+# The same numbers on every x86-64 machine, so that a page built here, in CI and on an
+# instructor's fork agrees with its committed launch notebook: TensorFlow's own kernels
+# instead of oneDNN's (chosen per CPU), and NumPy's and OpenBLAS's code paths fixed
+# instead of picked per CPU (AVX-512 kernels round differently, and training turns a last
+# bit into a different early-stopping epoch). book/teaching.md: Reproducible numbers.
+export TF_ENABLE_ONEDNN_OPTS := 0
+ifeq ($(shell uname -m),x86_64)
+export NPY_DISABLE_CPU_FEATURES := SSSE3 SSE41 POPCNT SSE42 AVX F16C FMA3 AVX2 AVX512F AVX512CD \
+    AVX512_KNL AVX512_KNM AVX512_SKX AVX512_CLX AVX512_CNL AVX512_ICL AVX512_SPR
+export OPENBLAS_CORETYPE := Haswell
+endif
 # Training progress bars (physgen._progress) stay off the built pages and their re-runs.
 export PHYSGEN_PROGRESS     := 0
 # Kernels started by the build and by nbval run the venv's Python (their kernelspec

@@ -20,7 +20,6 @@ models*. Each module holds one concept and is re-exported here:
   integrators for a learned right-hand side, the posterior of the length.
 - :mod:`physgen.plotting`: figures (every helper takes ``ax=None`` and returns
   the axes).
-
 - :mod:`physgen.report`: tables, wall-clock times and glue for the chapters' text.
 
 The learned models live in :mod:`physgen.nn`: the networks of chapters 2 and 3

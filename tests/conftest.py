@@ -9,7 +9,7 @@ learned model when its dotted name starts with one of ``SLOW_DOCTEST_MODULES``.
 import pytest
 from _pytest.doctest import DoctestItem
 
-SLOW_DOCTEST_MODULES = ("physgen.nn", "physgen.vae", "physgen.gan", "physgen.models")
+SLOW_DOCTEST_MODULES = ("physgen.nn", "physgen.vae", "physgen.gan")
 
 
 def pytest_collection_modifyitems(config, items):
