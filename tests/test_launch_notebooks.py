@@ -9,10 +9,11 @@ The book build writes them (book/_ext/launch_notebooks.py) to ``_build/launch``;
 * the notebook keeps the page's structure: the Colab install cell first, exercises
   as headed sections, solutions folded in ``<details>`` (removed in the student
   edition), no outputs;
-* each one executes from start to end the way a student runs it in Colab: in a
-  fresh temporary folder outside the repository, in a kernel where myst-nb cannot
-  be imported (``test_launch_notebook_runs_outside_the_repository``, marked
-  ``chapter_run``: ``make test`` runs it beside nbval, in parallel).
+* the code cells are the page's code cells (``test_launch_notebook_code_is_the_pages_code``).
+
+That each one runs as a student runs it in Colab -- the installed wheel, Python 3.12,
+a folder outside the repository, no myst-nb -- and reproduces every output the page
+shows, is tests/test_wheel.py's ``test_launch_notebooks_run_from_the_wheel``.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -139,51 +139,3 @@ def test_launch_notebook_code_is_the_pages_code(md):
             expected.append(source.strip())
     launched = [_source(c).strip() for c in _code(nb)[1:]]
     assert launched == expected
-
-
-_BLOCK_MYST_NB = '''\
-raise ModuleNotFoundError("No module named 'myst_nb'", name="myst_nb")
-'''
-
-_CHECK_CELL = '''\
-import os, sys
-try:
-    import myst_nb  # noqa: F401
-except ModuleNotFoundError:
-    pass
-else:
-    raise AssertionError("myst_nb was importable in the launch-notebook kernel")
-cwd = os.path.realpath(os.getcwd())
-assert not cwd.startswith({root!r}), cwd
-print("ran outside the repository, without myst-nb:", cwd)
-'''
-
-
-@pytest.mark.chapter_run
-@pytest.mark.parametrize("md", CHAPTERS, ids=IDS)
-def test_launch_notebook_runs_outside_the_repository(md, tmp_path):
-    """Execute the launch notebook as a student would: own folder, no myst-nb, no repository."""
-    import nbformat
-    from nbclient import NotebookClient
-
-    _launch(md)
-    nb = nbformat.read(sn.launch_notebook(md), as_version=4)
-    nb.cells.append(nbformat.v4.new_code_cell(_CHECK_CELL.format(root=str(sn.ROOT.resolve()))))
-    work = tmp_path / "student"
-    work.mkdir()
-    blocker = tmp_path / "no-myst-nb"
-    blocker.mkdir()
-    (blocker / "myst_nb.py").write_text(_BLOCK_MYST_NB, encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
-    env["PYTHONPATH"] = str(blocker)
-    client = NotebookClient(nb, timeout=900, kernel_name="python3",
-                            resources={"metadata": {"path": str(work)}})
-    start = time.perf_counter()
-    client.execute(env=env, cwd=str(work))
-    seconds = time.perf_counter() - start
-    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
-              if o.get("output_type") == "error"]
-    assert not errors
-    assert "ran outside the repository" in "".join(
-        o.get("text", "") for o in nb.cells[-1].outputs), nb.cells[-1].outputs
-    print(f"{md.name}: launch notebook executed in {seconds:.0f} s")

@@ -83,28 +83,75 @@ def test_binder_files():
     assert "-e ." in (ROOT / "requirements.txt").read_text().splitlines()
 
 
-def test_make_book_is_strict_and_fresh_in_ci():
-    text = (ROOT / "Makefile").read_text(encoding="utf-8")
-    assert "jupyter-book build . -W -n --keep-going" in text
-    assert 'if [ "$$CI" = "true" ]' in text and "rm -rf $(JB_CACHE)" in text
-    assert "JB_CACHE := " + CONFIG["execute"]["cache"] in text
-    assert "--nbval " in text and "--nbval-lax" not in text
+# --- what the make targets do ---------------------------------------------------------
+# Each target runs in a copy of the Makefile whose venv is a stub: its `python` and
+# `jupyter-book` only record how they were called (arguments, whether MPLBACKEND was
+# set, whether the execution cache existed), so the recipes' real effects are checked
+# without building anything.
+
+_STUB = """#!/bin/sh
+echo "$(basename "$0") $* | MPLBACKEND=${MPLBACKEND-unset} | cache=$(test -d "$JB_CACHE_DIR" && echo yes || echo no)" >> "$MAKE_LOG"
+"""
 
 
-def _recipe(text: str, target: str) -> str:
-    match = re.search(rf"^{target}:[^\n]*\n((?:\t[^\n]*\n)+)", text, flags=re.M)
-    assert match, f"no `make {target}` in the Makefile"
-    return match.group(1)
+def _run_make(tmp_path, target, **env_vars) -> list[str]:
+    """Run ``make <target>`` in a stub copy of the repository; the commands it ran."""
+    for name in ("Makefile", "_config.yml", "requirements.txt", "pyproject.toml"):
+        (tmp_path / name).write_bytes((ROOT / name).read_bytes())
+    bin_dir = tmp_path / ".venv" / "bin"
+    bin_dir.mkdir(parents=True, exist_ok=True)
+    for tool in ("python", "jupyter-book"):
+        (bin_dir / tool).write_text(_STUB, encoding="utf-8")
+        (bin_dir / tool).chmod(0o755)
+    browser = tmp_path / "tests" / "browser"
+    (browser / "node_modules").mkdir(parents=True, exist_ok=True)
+    (browser / "package-lock.json").write_text("{}")
+    (browser / "node_modules" / ".package-lock.json").write_text("{}")
+    (tmp_path / ".venv" / ".installed").write_text("")  # newer than requirements.txt
+    cache = tmp_path / CONFIG["execute"]["cache"]
+    cache.mkdir(parents=True, exist_ok=True)
+    log = tmp_path / "make.log"
+    log.write_text("")
+    env = {k: v for k, v in os.environ.items() if k not in ("CI", "MAKEFLAGS", "MFLAGS")}
+    env.update(MAKE_LOG=str(log), JB_CACHE_DIR=str(cache), MPLBACKEND="Agg", **env_vars)
+    result = subprocess.run(["make", "--no-print-directory", "-C", str(tmp_path), target],
+                            capture_output=True, text=True, env=env, timeout=120, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return log.read_text().splitlines()
 
 
-def test_make_test_and_unit_compile_the_package_strictly_and_install_browser_tools():
-    text = (ROOT / "Makefile").read_text(encoding="utf-8")
-    for target in ("test", "unit"):
-        assert "$(BIN)/python -W error -m compileall -q physgen" in _recipe(text, target)
-    assert re.search(r"^test: book browser-tools", text, flags=re.M)
-    assert "npm ci --prefix $(BROWSER) --ignore-scripts" in text
-    unit = _recipe(text, "unit")
-    assert '-m "not slow and not site and not chapter_run"' in unit and "book" not in unit
+def test_make_book_executes_then_builds_strictly_from_an_empty_cache_in_ci(tmp_path):
+    ci = _run_make(tmp_path, "book", CI="true")
+    assert ci == [
+        "python tools/execute_chapters.py | MPLBACKEND=unset | cache=no",
+        "jupyter-book build . -W -n --keep-going --all | MPLBACKEND=unset | cache=no",
+    ]
+    # Outside CI the cache (the one _config.yml names) is kept between builds.
+    local = _run_make(tmp_path, "book")
+    assert [line.rsplit("| cache=", 1)[1] for line in local] == ["yes", "yes"]
+
+
+def test_make_unit_compiles_strictly_and_runs_only_the_packages_tests(tmp_path):
+    assert _run_make(tmp_path, "unit") == [
+        "python -W error -m compileall -q physgen | MPLBACKEND=Agg | cache=yes",
+        (
+            "python -m pytest -m not slow and not site and not chapter_run --ignore=tests/browser"
+            " | MPLBACKEND=Agg | cache=yes"
+        ),
+    ]
+
+
+def test_make_test_builds_then_tests_and_executes_each_chapter_twice_at_most(tmp_path):
+    commands = [line.split(" | ")[0] for line in _run_make(tmp_path, "test", CI="true")]
+    assert commands == [
+        "python tools/execute_chapters.py",  # execution 1: the build
+        "jupyter-book build . -W -n --keep-going --all",
+        "python -W error -m compileall -q physgen",
+        "python -m pytest -m not chapter_run",
+        "python tools/nbval_prepare.py --out _build/nbval",
+        # execution 2: the launch notebooks from the wheel, under nbval
+        "python -m pytest -s -m chapter_run tests/test_wheel.py",
+    ]
 
 
 # --- references --------------------------------------------------------------------
@@ -173,26 +220,57 @@ def test_workflow_policy(path):
             )
 
 
+def _python_versions(data) -> set[str]:
+    return {v.strip() for job in data["jobs"].values() for s in job["steps"]
+            if s.get("uses", "").startswith("actions/setup-python@")
+            for v in str(s["with"]["python-version"]).split()}
+
+
 def test_pull_requests_run_make_test():
     data = _workflow("test.yml")
     assert "pull_request" in data["on"]
     runs = [s.get("run", "") for job in data["jobs"].values() for s in job["steps"]]
     assert ".ci/run" in runs
     assert "make test" in (ROOT / ".ci" / "run").read_text()
+    # 3.11 builds the book; 3.12 (Colab's) runs the installed wheel (tests/test_wheel.py).
+    assert {"3.11", "3.12"} <= _python_versions(data)
 
 
-def test_pushes_to_main_deploy_the_chosen_edition():
+def test_requires_python_is_what_is_tested():
+    import tomllib
+
+    claim = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["requires-python"]
+    lowest = re.fullmatch(r">=\s*3\.(\d+)", claim)
+    assert lowest, claim
+    tested = {int(v.split(".")[1]) for v in _python_versions(_workflow("test.yml"))}
+    assert int(lowest.group(1)) == min(tested), f"requires-python {claim}, tested {tested}"
+
+
+def test_pushes_to_main_deploy_only_what_passed():
     data = _workflow("pages.yml")
     assert data["on"]["push"]["branches"] == ["main"]
     assert data["env"]["EDITION"] in ("full", "student")
-    steps = {s.get("uses", "").split("@")[0]: s for j in data["jobs"].values() for s in j["steps"]}
-    assert "actions/upload-pages-artifact" in steps and "actions/deploy-pages" in steps
-    assert steps["actions/upload-pages-artifact"]["with"]["path"] == "_build/html"
-    deploy = data["jobs"]["deploy"]
+    jobs = data["jobs"]
+    deploy = jobs["deploy"]
     assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
-    assert deploy["needs"] == "build"
-    runs = " ".join(s.get("run", "") for s in data["jobs"]["build"]["steps"])
-    assert 'make book EDITION="$EDITION"' in runs
+    assert [s["uses"].split("@")[0] for s in deploy["steps"]] == ["actions/deploy-pages"]
+    # The only job deploy depends on tests this commit, then uploads what it built.
+    (build,) = [jobs[deploy["needs"]]] if isinstance(deploy["needs"], str) else [
+        jobs[n] for n in deploy["needs"]]
+    steps = build["steps"]
+    kinds = [s.get("run", "").strip() or s.get("uses", "").split("@")[0] for s in steps]
+    upload = kinds.index("actions/upload-pages-artifact")
+    assert ".ci/run" in kinds[:upload], "the site is uploaded before the tests ran"
+    assert steps[upload]["with"]["path"] == "_build/html"
+    assert {"3.11", "3.12"} <= _python_versions({"jobs": {"build": build}})
+    tested = kinds.index(".ci/run")
+    assert steps[tested].get("env", {}).get("EDITION") == "full"
+    # Every step after the tests either renders the chosen edition from the tested
+    # execution cache (CI off: the cache is kept, nothing executes again) or only reads.
+    for step in steps[tested + 1: upload]:
+        if re.search(r"^\s*make\b", step.get("run", ""), flags=re.MULTILINE):
+            assert step["run"].strip() == 'make book EDITION="$EDITION"'
+            assert step["env"]["CI"] == "false"
 
 
 # --- the kernel --------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """Prepare the built chapter notebooks for ``pytest --nbval`` (``make test``).
 
 When it runs: in ``make test``, after the book build and before the nbval run
-that re-executes every chapter. It is a build step, not a test (its own unit tests
+that re-executes every chapter (tests/test_wheel.py: each launch notebook, from the
+installed wheel, carries these outputs and nbval compares the re-run with them). It is a build step, not a test (its own unit tests
 are in tests/test_site.py).
 
 What nbval must check is what the published page shows: the executed notebooks
