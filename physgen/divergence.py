@@ -39,24 +39,44 @@ import numpy as np
 from physgen import _validation as check
 
 __all__ = [
-    "gaussian_kl",
     "MonteCarloEstimate",
-    "gaussian_kl_monte_carlo",
     "binomial_standard_error",
+    "gaussian_kl",
+    "gaussian_kl_monte_carlo",
 ]
 
 
 def _normal_args(mean_q, std_q, mean_p, std_p, where: str):
-    mean_q = check.array(mean_q, "mean_q", where, nonempty=False,
-                         fix="pass the mean of q as a finite number or array.")
-    mean_p = check.array(mean_p, "mean_p", where, nonempty=False,
-                         fix="pass the mean of p as a finite number or array.")
-    std_q = check.array(std_q, "std_q", where, nonempty=False, positive=True,
-                        fix="pass the standard deviation of q, not its variance or log; "
-                            "it must be > 0.")
-    std_p = check.array(std_p, "std_p", where, nonempty=False, positive=True,
-                        fix="pass the standard deviation of p, not its variance or log; "
-                            "it must be > 0.")
+    mean_q = check.array(
+        mean_q,
+        "mean_q",
+        where,
+        nonempty=False,
+        fix="pass the mean of q as a finite number or array.",
+    )
+    mean_p = check.array(
+        mean_p,
+        "mean_p",
+        where,
+        nonempty=False,
+        fix="pass the mean of p as a finite number or array.",
+    )
+    std_q = check.array(
+        std_q,
+        "std_q",
+        where,
+        nonempty=False,
+        positive=True,
+        fix="pass the standard deviation of q, not its variance or log; it must be > 0.",
+    )
+    std_p = check.array(
+        std_p,
+        "std_p",
+        where,
+        nonempty=False,
+        positive=True,
+        fix="pass the standard deviation of p, not its variance or log; it must be > 0.",
+    )
     try:
         shape = np.broadcast_shapes(mean_q.shape, std_q.shape, mean_p.shape, std_p.shape)
     except ValueError as exc:
@@ -92,8 +112,7 @@ def gaussian_kl(mean_q, std_q, mean_p, std_p):
     float or ndarray
         The divergence [nats], >= 0, of the broadcast shape (a float for scalars).
     """
-    mean_q, std_q, mean_p, std_p, shape = _normal_args(mean_q, std_q, mean_p, std_p,
-                                                       "gaussian_kl")
+    mean_q, std_q, mean_p, std_p, _ = _normal_args(mean_q, std_q, mean_p, std_p, "gaussian_kl")
     kl = np.log(std_p / std_q) + (std_q**2 + (mean_q - mean_p) ** 2) / (2 * std_p**2) - 0.5
     kl = np.maximum(kl, 0.0)  # rounding can leave -1e-17 for equal distributions
     return float(kl) if kl.ndim == 0 else kl
@@ -118,8 +137,9 @@ class MonteCarloEstimate:
     n_samples: int
 
 
-def gaussian_kl_monte_carlo(mean_q, std_q, mean_p, std_p, *, n_samples: int = 100_000,
-                            rng: np.random.Generator) -> MonteCarloEstimate:
+def gaussian_kl_monte_carlo(
+    mean_q, std_q, mean_p, std_p, *, n_samples: int = 100_000, rng: np.random.Generator
+) -> MonteCarloEstimate:
     r"""Estimate :math:`\mathrm{KL}(q\,\|\,p)` of two Normals by sampling from :math:`q`.
 
     .. math::
@@ -145,17 +165,21 @@ def gaussian_kl_monte_carlo(mean_q, std_q, mean_p, std_p, *, n_samples: int = 10
     where = "gaussian_kl_monte_carlo"
     mean_q, std_q, mean_p, std_p, shape = _normal_args(mean_q, std_q, mean_p, std_p, where)
     if shape != ():
-        raise ValueError(f"{where}: pass scalar means and standard deviations, got shape "
-                         f"{shape}; call it once per pair of distributions.")
+        raise ValueError(
+            f"{where}: pass scalar means and standard deviations, got shape "
+            f"{shape}; call it once per pair of distributions."
+        )
     n = check.integer(n_samples, "n_samples", where, minimum=2, fix="pass e.g. n_samples=100_000.")
-    check.instance(rng, np.random.Generator, "rng", where,
-                   fix="pass rng=np.random.default_rng(seed).")
+    check.instance(
+        rng, np.random.Generator, "rng", where, fix="pass rng=np.random.default_rng(seed)."
+    )
     x = rng.normal(float(mean_q), float(std_q), size=n)
     log_q = -np.log(std_q) - 0.5 * ((x - mean_q) / std_q) ** 2
     log_p = -np.log(std_p) - 0.5 * ((x - mean_p) / std_p) ** 2  # the 2 pi terms cancel
     terms = log_q - log_p
-    return MonteCarloEstimate(value=float(terms.mean()),
-                              stderr=float(terms.std(ddof=1) / math.sqrt(n)), n_samples=n)
+    return MonteCarloEstimate(
+        value=float(terms.mean()), stderr=float(terms.std(ddof=1) / math.sqrt(n)), n_samples=n
+    )
 
 
 def binomial_standard_error(fraction, n) -> float:
@@ -182,7 +206,13 @@ def binomial_standard_error(fraction, n) -> float:
         The standard error, a fraction.
     """
     where = "binomial_standard_error"
-    f = check.real(fraction, "fraction", where, lower=0.0, upper=1.0,
-                   fix="pass a probability as a fraction, e.g. 0.9 for 90 %.")
+    f = check.real(
+        fraction,
+        "fraction",
+        where,
+        lower=0.0,
+        upper=1.0,
+        fix="pass a probability as a fraction, e.g. 0.9 for 90 %.",
+    )
     n = check.integer(n, "n", where, minimum=1, fix="pass the number of observations, e.g. 1000.")
     return math.sqrt(f * (1.0 - f) / n)

@@ -17,7 +17,7 @@ from physgen import binomial_standard_error, coverage, gaussian_kl, gaussian_kl_
 PAIRS = [  # (m_q, s_q, m_p, s_p)
     (0.0, 1.0, 0.0, 1.0),
     (1.0, 1.0, 0.0, 1.0),
-    (0.3, 0.05, 0.0, 1.0),       # chapter 3's q(A) against its prior N(0, 1)
+    (0.3, 0.05, 0.0, 1.0),  # chapter 3's q(A) against its prior N(0, 1)
     (0.0, 2.0, 0.5, 0.7),
     (-1.2, 0.4, 0.8, 3.0),
 ]
@@ -44,8 +44,9 @@ def test_a_wrong_formula_would_be_caught():
     # Dropping the variance ratio term is a classic slip; sampling exposes it.
     m_q, s_q, m_p, s_p = 0.0, 2.0, 0.5, 0.7
     wrong = math.log(s_p / s_q) + (m_q - m_p) ** 2 / (2 * s_p**2) - 0.5
-    est = gaussian_kl_monte_carlo(m_q, s_q, m_p, s_p, n_samples=200_000,
-                                  rng=np.random.default_rng(4))
+    est = gaussian_kl_monte_carlo(
+        m_q, s_q, m_p, s_p, n_samples=200_000, rng=np.random.default_rng(4)
+    )
     assert abs(est.value - wrong) > 20 * est.stderr
 
 
@@ -87,7 +88,7 @@ def test_a_too_narrow_interval_is_caught_by_the_same_test():
     rng = np.random.default_rng(6)
     n = 20_000
     y = 0.05 * rng.standard_normal(n)
-    observed = coverage(y, np.zeros(n), 0.03, level=0.9)   # the noise under-stated
+    observed = coverage(y, np.zeros(n), 0.03, level=0.9)  # the noise under-stated
     assert observed < 0.9 - 4 * binomial_standard_error(0.9, n)
 
 
@@ -97,25 +98,42 @@ def test_binomial_standard_error_values():
 
 
 def test_exported_from_the_package():
-    for name in ("gaussian_kl", "gaussian_kl_monte_carlo", "MonteCarloEstimate",
-                 "binomial_standard_error"):
+    for name in (
+        "gaussian_kl",
+        "gaussian_kl_monte_carlo",
+        "MonteCarloEstimate",
+        "binomial_standard_error",
+    ):
         assert name in physgen.__all__
 
 
-@pytest.mark.parametrize(("call", "exc", "words"), [
-    (lambda: gaussian_kl(0.0, 0.0, 0.0, 1.0), ValueError, "std_q"),
-    (lambda: gaussian_kl(0.0, 1.0, 0.0, -1.0), ValueError, "std_p"),
-    (lambda: gaussian_kl("a", 1.0, 0.0, 1.0), TypeError, "mean_q"),
-    (lambda: gaussian_kl(np.zeros(2), np.ones(3), 0.0, 1.0), ValueError, "broadcast"),
-    (lambda: gaussian_kl(np.nan, 1.0, 0.0, 1.0), ValueError, "mean_q"),
-    (lambda: gaussian_kl_monte_carlo(0.0, 1.0, 0.0, 1.0, n_samples=1,
-                                     rng=np.random.default_rng(0)), ValueError, "n_samples"),
-    (lambda: gaussian_kl_monte_carlo(0.0, 1.0, 0.0, 1.0, rng=0), TypeError, "rng"),
-    (lambda: gaussian_kl_monte_carlo(np.zeros(2), 1.0, 0.0, 1.0,
-                                     rng=np.random.default_rng(0)), ValueError, "scalar"),
-    (lambda: binomial_standard_error(1.5, 10), ValueError, "fraction"),
-    (lambda: binomial_standard_error(0.5, 0), ValueError, "n"),
-])
+@pytest.mark.parametrize(
+    ("call", "exc", "words"),
+    [
+        (lambda: gaussian_kl(0.0, 0.0, 0.0, 1.0), ValueError, "std_q"),
+        (lambda: gaussian_kl(0.0, 1.0, 0.0, -1.0), ValueError, "std_p"),
+        (lambda: gaussian_kl("a", 1.0, 0.0, 1.0), TypeError, "mean_q"),
+        (lambda: gaussian_kl(np.zeros(2), np.ones(3), 0.0, 1.0), ValueError, "broadcast"),
+        (lambda: gaussian_kl(np.nan, 1.0, 0.0, 1.0), ValueError, "mean_q"),
+        (
+            lambda: gaussian_kl_monte_carlo(
+                0.0, 1.0, 0.0, 1.0, n_samples=1, rng=np.random.default_rng(0)
+            ),
+            ValueError,
+            "n_samples",
+        ),
+        (lambda: gaussian_kl_monte_carlo(0.0, 1.0, 0.0, 1.0, rng=0), TypeError, "rng"),
+        (
+            lambda: gaussian_kl_monte_carlo(
+                np.zeros(2), 1.0, 0.0, 1.0, rng=np.random.default_rng(0)
+            ),
+            ValueError,
+            "scalar",
+        ),
+        (lambda: binomial_standard_error(1.5, 10), ValueError, "fraction"),
+        (lambda: binomial_standard_error(0.5, 0), ValueError, "n"),
+    ],
+)
 def test_bad_input_names_the_argument(call, exc, words):
     with pytest.raises(exc, match=words):
         call()
