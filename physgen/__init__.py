@@ -12,6 +12,8 @@ models*. Each module holds one concept and is re-exported here:
   split by trajectory.
 - :mod:`physgen.metrics`: errors against the clean truth.
 - :mod:`physgen.calibration`: scores of predictive distributions.
+- :mod:`physgen.divergence`: the Kullback-Leibler divergence of two Normals, exact
+  and sampled, and the sampling error of a fraction.
 - :mod:`physgen.trajectory_sets`: whole-trajectory datasets of the learned
   generators (the original VAE/WGAN notebooks' data, and its fix).
 - :mod:`physgen.judging`: judges of generated trajectories, generic and
@@ -38,6 +40,7 @@ import importlib
 from physgen import (
     calibration,
     datasets,
+    divergence,
     generator,
     judging,
     laws,
@@ -49,6 +52,7 @@ from physgen import (
 )
 from physgen.calibration import *  # noqa: F403
 from physgen.datasets import *  # noqa: F403
+from physgen.divergence import *  # noqa: F403
 from physgen.generator import *  # noqa: F403
 from physgen.judging import *  # noqa: F403
 from physgen.laws import *  # noqa: F403
@@ -71,6 +75,7 @@ __all__ = [
     *datasets.__all__,
     *metrics.__all__,
     *calibration.__all__,
+    *divergence.__all__,
     *laws.__all__,
     *plotting.__all__,
     *judging.__all__,
