@@ -20,6 +20,8 @@ models*. Each module holds one concept and is re-exported here:
   integrators for a learned right-hand side, the posterior of the length.
 - :mod:`physgen.plotting`: figures (every helper takes ``ax=None`` and returns
   the axes).
+- :mod:`physgen.diagrams`: drawings of the pendulum, the networks, the learned
+  generators and the course map (``ax=None`` in, the axes out).
 
 The neural networks of chapters 2 and 3, :mod:`physgen.nn` (one stack: config,
 builder, training loop, results, sampling), need TensorFlow and are imported only
@@ -36,6 +38,7 @@ import importlib
 from physgen import (
     calibration,
     datasets,
+    diagrams,
     generator,
     judging,
     laws,
@@ -47,6 +50,7 @@ from physgen import (
 )
 from physgen.calibration import *  # noqa: F401,F403
 from physgen.datasets import *  # noqa: F401,F403
+from physgen.diagrams import *  # noqa: F401,F403
 from physgen.generator import *  # noqa: F401,F403
 from physgen.judging import *  # noqa: F401,F403
 from physgen.laws import *  # noqa: F401,F403
@@ -69,6 +73,7 @@ __all__ = [
     *calibration.__all__,
     *laws.__all__,
     *plotting.__all__,
+    *diagrams.__all__,
     *judging.__all__,
     *trajectory_sets.__all__,
 ]
