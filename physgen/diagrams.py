@@ -98,7 +98,9 @@ def draw_pendulum(theta: float = 0.5, length: float = 1.0, *, ax=None):
     the angle :math:`\theta`, the length :math:`l`, the weight :math:`mg`
     (straight down, with the direction of :math:`g`), the rod's tension
     :math:`T` (along the rod, towards the pivot) and the restoring force
-    :math:`mg\sin\theta` (along the swing, towards the vertical).
+    :math:`mg\sin\theta` (along the swing, towards the vertical). Arrow lengths
+    are to scale at a turning point (:math:`\omega = 0`), where the tension is
+    :math:`mg\cos\theta`.
 
     Parameters
     ----------

@@ -109,6 +109,13 @@ def test_pendulum_forces_point_the_right_way():
     restoring = direction("restoring-arrow")
     assert abs(restoring @ bob) < 1e-12  # perpendicular to the rod: along the swing
     assert restoring[0] < 0  # back towards the vertical (theta > 0)
+    # to scale at a turning point: T = mg cos(theta), restoring force = mg sin(theta)
+    size = {
+        g: np.linalg.norm(np.subtract(*_by_gid(ax, g)._posA_posB[::-1]))
+        for g in ("weight-arrow", "tension-arrow", "restoring-arrow")
+    }
+    assert size["tension-arrow"] / size["weight-arrow"] == pytest.approx(math.cos(theta))
+    assert size["restoring-arrow"] / size["weight-arrow"] == pytest.approx(math.sin(theta))
     labels = _texts(ax)
     assert labels["theta"] == "θ" and labels["length"] == "l" and labels["g"] == "g"
     assert labels["weight"] == "mg" and labels["tension"] == "T"
