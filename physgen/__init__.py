@@ -23,6 +23,8 @@ models*. Each module holds one concept and is re-exported here:
 - :mod:`physgen.plotting`: figures (every helper takes ``ax=None`` and returns
   the axes).
 - :mod:`physgen.report`: tables, wall-clock times and glue for the chapters' text.
+- :mod:`physgen.diagrams`: drawings of the pendulum, the networks, the learned
+  generators and the course map (``ax=None`` in, the axes out).
 
 The learned models live in :mod:`physgen.nn`: the networks of chapters 2 and 3
 (one stack: config, builder, training loop, results, sampling), the variational
@@ -40,6 +42,7 @@ import importlib
 from physgen import (
     calibration,
     datasets,
+    diagrams,
     divergence,
     generator,
     judging,
@@ -52,6 +55,7 @@ from physgen import (
 )
 from physgen.calibration import *  # noqa: F403
 from physgen.datasets import *  # noqa: F403
+from physgen.diagrams import *  # noqa: F403
 from physgen.divergence import *  # noqa: F403
 from physgen.generator import *  # noqa: F403
 from physgen.judging import *  # noqa: F403
@@ -78,6 +82,7 @@ __all__ = [
     *divergence.__all__,
     *laws.__all__,
     *plotting.__all__,
+    *diagrams.__all__,
     *judging.__all__,
     *trajectory_sets.__all__,
 ]
