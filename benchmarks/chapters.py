@@ -39,6 +39,7 @@ TARGETS = {
     "intro": (30.0, 1024.0),  # the introduction: no training, seconds
     "01-": (60.0, 1024.0),
     "02-ml-primer": (100.0, 1536.0),  # the primer page of chapter 2
+    "02-probability": (60.0, 1024.0),  # the probability primer: no training
     # Every other chapter: under 3 minutes on 2 cores with a peak under 1.5 GB, its
     # seeds included (the cost rule of each chapter's issue; book/teaching.md).
     "02-": (180.0, 1536.0),

@@ -84,13 +84,14 @@ def test_binder_files():
 
 
 # --- what the make targets do ---------------------------------------------------------
-# Each target runs in a copy of the Makefile whose venv is a stub: its `python` and
-# `jupyter-book` only record how they were called (arguments, whether MPLBACKEND was
+# Each target runs in a copy of the Makefile whose venv is a stub: its `python`,
+# `jupyter-book`, `ruff` and `mypy` only record how they were called (arguments, whether MPLBACKEND was
 # set, whether the execution cache existed), so the recipes' real effects are checked
 # without building anything.
 
 _STUB = """#!/bin/sh
 echo "$(basename "$0") $* | MPLBACKEND=${MPLBACKEND-unset} | cache=$(test -d "$JB_CACHE_DIR" && echo yes || echo no)" >> "$MAKE_LOG"
+echo "${TF_ENABLE_ONEDNN_OPTS-unset} | ${NPY_DISABLE_CPU_FEATURES-unset} | ${OPENBLAS_CORETYPE-unset}" >> "$MAKE_LOG.env"
 """
 
 
@@ -100,7 +101,7 @@ def _run_make(tmp_path, target, **env_vars) -> list[str]:
         (tmp_path / name).write_bytes((ROOT / name).read_bytes())
     bin_dir = tmp_path / ".venv" / "bin"
     bin_dir.mkdir(parents=True, exist_ok=True)
-    for tool in ("python", "jupyter-book"):
+    for tool in ("python", "jupyter-book", "ruff", "mypy"):
         (bin_dir / tool).write_text(_STUB, encoding="utf-8")
         (bin_dir / tool).chmod(0o755)
     browser = tmp_path / "tests" / "browser"
@@ -131,27 +132,53 @@ def test_make_book_executes_then_builds_strictly_from_an_empty_cache_in_ci(tmp_p
     assert [line.rsplit("| cache=", 1)[1] for line in local] == ["yes", "yes"]
 
 
-def test_make_unit_compiles_strictly_and_runs_only_the_packages_tests(tmp_path):
-    assert _run_make(tmp_path, "unit") == [
-        "python -W error -m compileall -q physgen | MPLBACKEND=Agg | cache=yes",
-        (
-            "python -m pytest -m not slow and not site and not chapter_run --ignore=tests/browser"
-            " | MPLBACKEND=Agg | cache=yes"
-        ),
-    ]
+LINT = [
+    "python -W error -m compileall -q physgen",
+    "ruff check physgen benchmarks",
+    "ruff format --check physgen benchmarks",
+    "mypy",
+]
+
+
+def test_make_lint_compiles_strictly_then_runs_ruff_and_mypy(tmp_path):
+    assert [line.split(" | ")[0].strip() for line in _run_make(tmp_path, "lint")] == LINT
+
+
+def test_make_unit_lints_then_runs_only_the_packages_tests(tmp_path):
+    lines = _run_make(tmp_path, "unit")
+    assert [line.split(" | ")[0].strip() for line in lines[:-1]] == LINT
+    assert lines[-1] == (
+        "python -m pytest -m not slow and not site and not chapter_run --ignore=tests/browser"
+        " | MPLBACKEND=Agg | cache=yes"
+    )
 
 
 def test_make_test_builds_then_tests_and_executes_each_chapter_twice_at_most(tmp_path):
-    commands = [line.split(" | ")[0] for line in _run_make(tmp_path, "test", CI="true")]
+    commands = [line.split(" | ")[0].strip() for line in _run_make(tmp_path, "test", CI="true")]
     assert commands == [
+        *LINT,
         "python tools/execute_chapters.py",  # execution 1: the build
         "jupyter-book build . -W -n --keep-going --all",
-        "python -W error -m compileall -q physgen",
         "python -m pytest -m not chapter_run",
         "python tools/nbval_prepare.py --out _build/nbval",
         # execution 2: the launch notebooks from the wheel, under nbval
         "python -m pytest -s -m chapter_run tests/test_wheel.py",
     ]
+
+
+def test_every_command_of_make_runs_with_fixed_cpu_code_paths(tmp_path):
+    """oneDNN off and NumPy/OpenBLAS on fixed code paths in every command make runs:
+    without them a chapter built on an AVX-512 machine and one built without AVX-512
+    disagree in the last bit, and training turns that into another early-stopping epoch
+    (book/teaching.md, Reproducible numbers)."""
+    _run_make(tmp_path, "test", CI="true")
+    seen = set((tmp_path / "make.log.env").read_text().splitlines())
+    assert len(seen) == 1
+    onednn, numpy_off, openblas = next(iter(seen)).split(" | ")
+    assert onednn == "0"
+    if os.uname().machine == "x86_64":
+        assert {"AVX2", "AVX512F", "AVX512_SKX", "FMA3"} <= set(numpy_off.split())
+        assert openblas == "Haswell"
 
 
 # --- references --------------------------------------------------------------------
