@@ -28,6 +28,7 @@ __all__ = [
     "boolean",
     "choice",
     "instance",
+    "function",
     "array",
     "same_shape",
     "sequence",
@@ -35,6 +36,7 @@ __all__ = [
     "readonly",
     "samples",
     "same_width",
+    "sample_sets",
     "times",
 ]
 
@@ -116,6 +118,15 @@ def instance(value: _T, types, name, where, *, fix) -> _T:
         )
         raise TypeError(
             f"{where}: {name} must be a {names}, got {type(value).__name__} ({short(value)}); {fix}"
+        )
+    return value
+
+
+def function(value: _T, name, where, *, what, fix) -> _T:
+    """A callable; ``what`` says what it maps, e.g. ``"theta -> angular acceleration"``."""
+    if not callable(value):
+        raise TypeError(
+            f"{where}: {name} must be a function {what}, got {type(value).__name__}; {fix}"
         )
     return value
 
@@ -291,6 +302,13 @@ def same_width(where: str, **arrays) -> None:
             f"{where}: the sets must have the same number of values per sample "
             f"(T, the same time grid): {shown}; resample them onto one grid."
         )
+
+
+def sample_sets(where: str, *, allow_1d: bool = False, **sets) -> tuple[np.ndarray, ...]:
+    """Several sample arrays (named by keyword, see :func:`samples`) on one time grid."""
+    arrays = {name: samples(name, value, where, allow_1d=allow_1d) for name, value in sets.items()}
+    same_width(where, **arrays)
+    return tuple(arrays.values())
 
 
 def times(t, T: int, where: str) -> np.ndarray:

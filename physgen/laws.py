@@ -268,6 +268,48 @@ class LawTrajectory:
         )
 
 
+#: Each integrator's law: its argument's name, what it maps, and an example.
+_LAWS = {
+    "integrate_verlet": (
+        "acceleration",
+        "theta -> angular acceleration",
+        "lambda th: -9.81 * np.sin(th)",
+    ),
+    "integrate_rk4": (
+        "vector_field",
+        "(theta, omega) -> (dtheta, domega)",
+        "lambda th, om: (om, -9.81 * np.sin(th))",
+    ),
+}
+
+
+def _law_inputs(where, law, theta0, omega0, t):
+    """Check an integrator's law, time grid and initial state: ``(times, dt, theta0, omega0)``."""
+    name, what, example = _LAWS[where]
+    check.function(law, name, where, what=what, fix=f"pass e.g. {example}.")
+    times, dt = _uniform_times(t, where)
+    th, om = _batch(theta0, omega0, where)
+    return times, dt, th, om
+
+
+def _integrate(step, th, om, times, method) -> LawTrajectory:
+    """Apply ``step(th, om) -> (th, om)`` once per time after the first; non-finite states go on."""
+    T = times.size
+    theta = np.empty(th.shape + (T,))
+    omega = np.empty(th.shape + (T,))
+    theta[..., 0], omega[..., 0] = th, om
+    with np.errstate(all="ignore"):
+        for i in range(1, T):
+            th, om = step(th, om)
+            theta[..., i], omega[..., i] = th, om
+    return LawTrajectory(
+        t=check.readonly(times.copy()),
+        theta=check.readonly(theta),
+        omega=check.readonly(omega),
+        method=method,
+    )
+
+
 def integrate_verlet(acceleration, theta0, omega0, t):
     r"""Velocity Verlet for a learned law :math:`\ddot\theta = a(\theta)`.
 
@@ -322,29 +364,15 @@ def integrate_verlet(acceleration, theta0, omega0, t):
     True
     """
     where = "integrate_verlet"
-    if not callable(acceleration):
-        raise TypeError(
-            f"{where}: acceleration must be a function theta -> angular "
-            f"acceleration, got {type(acceleration).__name__}; pass e.g. "
-            "lambda th: -9.81 * np.sin(th)."
-        )
-    times, dt = _uniform_times(t, where)
-    th, om = _batch(theta0, omega0, where)
-    T = times.size
-    theta = np.empty(th.shape + (T,))
-    omega = np.empty(th.shape + (T,))
-    theta[..., 0], omega[..., 0] = th, om
+    times, dt, th, om = _law_inputs(where, acceleration, theta0, omega0, t)
     acc = _call(acceleration, "acceleration", where, th)
-    with np.errstate(all="ignore"):
-        for i in range(1, T):
-            th, om, acc = verlet_step(th, om, acc, dt, acceleration)
-            theta[..., i], omega[..., i] = th, om
-    return LawTrajectory(
-        t=check.readonly(times.copy()),
-        theta=check.readonly(theta),
-        omega=check.readonly(omega),
-        method="verlet",
-    )
+
+    def step(th, om):
+        nonlocal acc
+        th, om, acc = verlet_step(th, om, acc, dt, acceleration)
+        return th, om
+
+    return _integrate(step, th, om, times, "verlet")
 
 
 def integrate_rk4(vector_field, theta0, omega0, t):
@@ -389,14 +417,7 @@ def integrate_rk4(vector_field, theta0, omega0, t):
     True
     """
     where = "integrate_rk4"
-    if not callable(vector_field):
-        raise TypeError(
-            f"{where}: vector_field must be a function (theta, omega) -> "
-            f"(dtheta, domega), got {type(vector_field).__name__}; pass e.g. "
-            "lambda th, om: (om, -9.81 * np.sin(th))."
-        )
-    times, dt = _uniform_times(t, where)
-    th, om = _batch(theta0, omega0, where)
+    times, dt, th, om = _law_inputs(where, vector_field, theta0, omega0, t)
 
     def f(a, b):
         out = vector_field(a, b)
@@ -414,25 +435,20 @@ def integrate_rk4(vector_field, theta0, omega0, t):
                 f"{where}: vector_field's {name} must have the batch shape "
                 f"{th.shape}, got {arr.shape}; make it vectorised."
             )
-    T = times.size
-    theta = np.empty(th.shape + (T,))
-    omega = np.empty(th.shape + (T,))
-    theta[..., 0], omega[..., 0] = th, om
-    with np.errstate(all="ignore"):
-        for i in range(1, T):
-            k1 = f(th, om) if i > 1 else k
-            k2 = f(th + 0.5 * dt * k1[0], om + 0.5 * dt * k1[1])
-            k3 = f(th + 0.5 * dt * k2[0], om + 0.5 * dt * k2[1])
-            k4 = f(th + dt * k3[0], om + dt * k3[1])
-            th = th + dt / 6.0 * (k1[0] + 2.0 * k2[0] + 2.0 * k3[0] + k4[0])
-            om = om + dt / 6.0 * (k1[1] + 2.0 * k2[1] + 2.0 * k3[1] + k4[1])
-            theta[..., i], omega[..., i] = th, om
-    return LawTrajectory(
-        t=check.readonly(times.copy()),
-        theta=check.readonly(theta),
-        omega=check.readonly(omega),
-        method="rk4",
-    )
+    first: tuple | None = k  # the checked first evaluation, reused by the first step
+
+    def step(th, om):
+        nonlocal first
+        k1 = f(th, om) if first is None else first
+        first = None
+        k2 = f(th + 0.5 * dt * k1[0], om + 0.5 * dt * k1[1])
+        k3 = f(th + 0.5 * dt * k2[0], om + 0.5 * dt * k2[1])
+        k4 = f(th + dt * k3[0], om + dt * k3[1])
+        th = th + dt / 6.0 * (k1[0] + 2.0 * k2[0] + 2.0 * k3[0] + k4[0])
+        om = om + dt / 6.0 * (k1[1] + 2.0 * k2[1] + 2.0 * k3[1] + k4[1])
+        return th, om
+
+    return _integrate(step, th, om, times, "rk4")
 
 
 # --------------------------------------------------------------------------

@@ -518,12 +518,13 @@ def sweep(configs, data, *, validation=None, seeds, score) -> dict:
         raise ValueError(
             f"sweep: seeds={seeds!r} must be at least two distinct seeds; pass e.g. seeds=range(5)."
         )
-    if not callable(score):
-        raise TypeError(
-            f"sweep: score must be a function of a FitResult, got "
-            f"{type(score).__name__}; pass e.g. lambda r: rmse(test.truth, "
-            "r.predict(test.features))."
-        )
+    check.function(
+        score,
+        "score",
+        "sweep",
+        what="of a FitResult",
+        fix="pass e.g. lambda r: rmse(test.truth, r.predict(test.features)).",
+    )
     return {
         name: np.array(
             [float(score(train(configs[name], data, validation=validation, seed=s))) for s in seeds]
