@@ -435,7 +435,7 @@ def integrate_rk4(vector_field, theta0, omega0, t):
                 f"{where}: vector_field's {name} must have the batch shape "
                 f"{th.shape}, got {arr.shape}; make it vectorised."
             )
-    first: tuple | None = k  # the checked first evaluation, reused by the first step
+    first = k  # the checked first evaluation, reused by the first step
 
     def step(th, om):
         nonlocal first
