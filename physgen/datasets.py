@@ -312,21 +312,28 @@ class ParameterGrid:
             return nominal
         eps = jitter * gen.standard_normal((n, len(_JITTER_ORDER)))
         if accumulate_jitter:
-            _n_th, n_om, n_m, n_l = self.shape
-            # Number of consecutive trajectories over which each loop variable accumulates.
-            block = {
-                "theta0": n_om * n_m * n_l,
-                "omega0": n_m * n_l,
-                "mass": n_l,
-                "g": n,
-                "length": 1,
-            }
-            for j, name in enumerate(_JITTER_ORDER):
-                b = block[name]
-                eps[:, j] = np.cumsum(eps[:, j].reshape(n // b, b), axis=1).ravel()
+            _accumulate_jitter(self, eps, _JITTER_ORDER)
         values = nominal.as_dict()
         out = {name: values[name] + eps[:, j] for j, name in enumerate(_JITTER_ORDER)}
         return _jittered(out, jitter)
+
+
+def _accumulate_jitter(grid: ParameterGrid, eps: np.ndarray, names) -> None:
+    """The original's loop bug, in place: column ``j`` of ``eps`` (parameter ``names[j]``)
+    becomes the running sum of its draws, restarted whenever that parameter's loop moves on."""
+    n = eps.shape[0]
+    _n_th, n_om, n_m, n_l = grid.shape
+    # Number of consecutive trajectories over which each loop variable accumulates.
+    block = {
+        "theta0": n_om * n_m * n_l,
+        "omega0": n_m * n_l,
+        "mass": n_l,
+        "g": n,
+        "length": 1,
+    }
+    for j, name in enumerate(names):
+        b = block[name]
+        eps[:, j] = np.cumsum(eps[:, j].reshape(n // b, b), axis=1).ravel()
 
 
 def _jittered(values: dict, jitter: float) -> PendulumParameters:
@@ -378,8 +385,26 @@ ORIGINAL_GRID = ParameterGrid(
 )
 
 
+class _OnTimeGrid:
+    """What the trajectory datasets share: a time grid ``t``, a solver and a noise model."""
+
+    t: np.ndarray
+    method: str
+    noise: NoiseModel
+
+    @property
+    def n_times(self) -> int:
+        """Number of time points per trajectory, ``T``."""
+        return int(self.t.shape[0])
+
+    def _describe(self, **sizes) -> str:
+        """``Name(size=..., method=..., noise=...)``: the sizes, then the solver and the noise."""
+        shown = "".join(f"{k}={v}, " for k, v in sizes.items())
+        return f"{type(self).__name__}({shown}method={self.method!r}, noise={self.noise!r})"
+
+
 @dataclass(frozen=True, eq=False)
-class Dataset:
+class Dataset(_OnTimeGrid):
     """A tabular pendulum dataset: one row per (trajectory, time) pair.
 
     Rows are trajectory-major: row ``k * T + i`` is time ``t[i]`` of the
@@ -444,20 +469,12 @@ class Dataset:
             raise ValueError(f"Dataset: params has {len(self.params)} pendulums, expected {n}.")
 
     def __repr__(self) -> str:
-        return (
-            f"Dataset(n_trajectories={self.n_trajectories}, n_times={self.n_times}, "
-            f"method={self.method!r}, noise={self.noise!r})"
-        )
+        return self._describe(n_trajectories=self.n_trajectories, n_times=self.n_times)
 
     @property
     def n_trajectories(self) -> int:
         """Number of trajectories."""
         return int(self.ids.shape[0])
-
-    @property
-    def n_times(self) -> int:
-        """Number of time points per trajectory, ``T``."""
-        return int(self.t.shape[0])
 
     @property
     def n_rows(self) -> int:
