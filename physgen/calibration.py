@@ -315,10 +315,8 @@ def crps_gaussian(y, mean, std, *, reduce: bool = False):
 
     Parameters
     ----------
-    y, mean : array_like, shape (...)
-        Observations and predicted means [rad].
-    std : array_like, shape (...) or scalar
-        Predicted standard deviations [rad], > 0.
+    y, mean, std : array_like
+        As in :func:`gaussian_nll`.
     reduce : bool, keyword-only
         If True return the mean as a float; by default the per-element array.
 
