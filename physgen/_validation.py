@@ -249,6 +249,19 @@ def readonly(value) -> np.ndarray:
     return arr
 
 
+def _floats(value, name: str, where: str, *, what: str, fix: str) -> np.ndarray:
+    """``value`` as a float array; a string, None or anything else NumPy cannot read is a
+    ``TypeError`` (``what``: the kind of array expected)."""
+    if isinstance(value, (str, bytes)) or value is None:
+        raise TypeError(f"{where}: {name} must be {what}, got {short(value)}; {fix}")
+    try:
+        return np.asarray(value, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(
+            f"{where}: {name} must be {what}, got {type(value).__name__}; {fix}"
+        ) from exc
+
+
 def samples(
     name: str, value, where: str, *, allow_1d: bool = False, one_row: bool = False
 ) -> np.ndarray:
@@ -256,18 +269,13 @@ def samples(
 
     A 1-D array becomes (n, 1) (``allow_1d``) or (1, d) (``one_row``).
     """
-    if isinstance(value, (str, bytes)) or value is None:
-        raise TypeError(
-            f"{where}: {name} must be an array of samples, got {short(value)}; "
-            f"pass a float array of shape (n, T)."
-        )
-    try:
-        arr = np.asarray(value, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(
-            f"{where}: {name} must be an array of real numbers, got "
-            f"{type(value).__name__}; pass a float array of shape (n, T)."
-        ) from exc
+    arr = _floats(
+        value,
+        name,
+        where,
+        what="an array of samples (real numbers)",
+        fix="pass a float array of shape (n, T).",
+    )
     if arr.ndim == 1 and allow_1d:
         arr = arr[:, None]
     elif arr.ndim == 1 and one_row:
@@ -313,18 +321,9 @@ def sample_sets(where: str, *, allow_1d: bool = False, **sets) -> tuple[np.ndarr
 
 def times(t, T: int, where: str) -> np.ndarray:
     """A finite, strictly increasing time grid [s] of ``T`` points (the samples' width)."""
-    if isinstance(t, (str, bytes)) or t is None:
-        raise TypeError(
-            f"{where}: t must be an array of times [s], got {short(t)}; pass "
-            "e.g. t=np.linspace(0, 5, 100)."
-        )
-    try:
-        arr = np.asarray(t, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(
-            f"{where}: t must be an array of times [s], got "
-            f"{type(t).__name__}; pass e.g. t=np.linspace(0, 5, 100)."
-        ) from exc
+    arr = _floats(
+        t, "t", where, what="an array of times [s]", fix="pass e.g. t=np.linspace(0, 5, 100)."
+    )
     if arr.ndim != 1:
         raise ValueError(
             f"{where}: t must be 1-D (the common time grid [s]), got shape "

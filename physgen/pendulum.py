@@ -245,10 +245,8 @@ def period(theta0, omega0, *, length=1.0, g=9.81):
 
     Parameters
     ----------
-    theta0 : float or array_like
-        Initial angle [rad].
-    omega0 : float or array_like
-        Initial angular velocity [rad/s].
+    theta0, omega0 : float or array_like
+        Initial angle [rad] and angular velocity [rad/s].
     length : float or array_like, default 1.0
         Rod length [m].
     g : float or array_like, default 9.81
