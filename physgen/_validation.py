@@ -31,6 +31,7 @@ __all__ = [
     "function",
     "array",
     "same_shape",
+    "broadcast",
     "sequence",
     "seed",
     "readonly",
@@ -219,6 +220,18 @@ def same_shape(a, b, names, where, *, fix) -> None:
             f"{where}: {names[0]} has shape {np.shape(a)} but {names[1]} has shape "
             f"{np.shape(b)}; they must have the same shape: {fix}"
         )
+
+
+def broadcast(where, *, fix, **arrays) -> tuple:
+    """The shape the arrays (named by keyword) broadcast to, by NumPy's rules."""
+    try:
+        return np.broadcast_shapes(*(np.shape(a) for a in arrays.values()))
+    except ValueError:
+        names = ", ".join(arrays)
+        shapes = ", ".join(f"{k}{np.shape(a)}" for k, a in arrays.items())
+        raise ValueError(
+            f"{where}: {names} must broadcast to one shape, got shapes {shapes}; {fix}"
+        ) from None
 
 
 def sequence(value, name, where="", *, item=None, nonempty=True, fix="") -> tuple:

@@ -23,6 +23,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import Arc, Circle, FancyArrowPatch, FancyBboxPatch
 
+from physgen import _validation as check
+
 __all__ = [
     "COURSE_MAP",
     "LayerSpec",
@@ -124,16 +126,14 @@ def draw_pendulum(theta: float = 0.5, length: float = 1.0, *, ax=None):
     ValueError
         For an angle outside ``0 < |theta| < pi/2`` or a non-positive length.
     """
-    theta = float(theta)
-    length = float(length)
-    if not (math.isfinite(theta) and 0 < abs(theta) < math.pi / 2):
+    theta = check.real(theta, "theta", "draw_pendulum", unit="rad", fix="try theta=0.5.")
+    length = check.real(
+        length, "length", "draw_pendulum", unit="m", positive=True, fix="try length=1.0."
+    )
+    if not 0 < abs(theta) < math.pi / 2:
         raise ValueError(
             f"draw_pendulum: theta={theta!r} rad must satisfy 0 < |theta| < pi/2 "
             "so that the angle and the forces are visible; try theta=0.5."
-        )
-    if not (math.isfinite(length) and length > 0):
-        raise ValueError(
-            f"draw_pendulum: length={length!r} must be a positive number of metres; try length=1.0."
         )
     ax = _axes(ax, (4.2, 4.6))
     s, c = math.sin(theta), math.cos(theta)
@@ -318,10 +318,9 @@ def draw_network(model, *, input_names=None, output_name="θ(t)", max_nodes=8, a
         ``max_nodes < 3``.
     """
     specs = tuple(model) if not hasattr(model, "layers") else network_layers(model)
-    if max_nodes < 3:
-        raise ValueError(
-            f"draw_network: max_nodes={max_nodes!r} must be at least 3; try max_nodes=8."
-        )
+    max_nodes = check.integer(
+        max_nodes, "max_nodes", "draw_network", minimum=3, fix="try max_nodes=8."
+    )
     if input_names is not None and len(input_names) != specs[0].width:
         raise ValueError(
             f"draw_network: input_names has {len(input_names)} names but the "

@@ -75,14 +75,15 @@ def _batch(theta0, omega0, where):
     omega0 = check.array(
         omega0, "omega0", where, unit="rad/s", fix="pass finite initial angular velocities."
     )
-    try:
-        theta0, omega0 = np.broadcast_arrays(theta0, omega0)
-    except ValueError:
-        raise ValueError(
-            f"{where}: theta0{theta0.shape} and omega0{omega0.shape} must broadcast to one "
-            "batch shape; pass arrays of equal shape (or scalars)."
-        ) from None
-    return theta0.astype(float), omega0.astype(float)
+    shape = check.broadcast(
+        where,
+        theta0=theta0,
+        omega0=omega0,
+        fix="pass arrays of equal shape (or scalars): one batch shape.",
+    )
+    return np.broadcast_to(theta0, shape).astype(float), np.broadcast_to(omega0, shape).astype(
+        float
+    )
 
 
 def _call(fn, name, where, *args):
