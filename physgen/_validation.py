@@ -56,16 +56,16 @@ def _say(where, name, value, what, fix):
 
 def real(
     value,
-    name,
-    where="",
+    name: str,
+    where: str = "",
     *,
-    unit="",
-    positive=False,
-    nonnegative=False,
-    lower=None,
-    upper=None,
-    below=None,
-    fix="",
+    unit: str = "",
+    positive: bool = False,
+    nonnegative: bool = False,
+    lower: float | None = None,
+    upper: float | None = None,
+    below: float | None = None,
+    fix: str = "",
 ) -> float:
     """A finite real number (not a bool), optionally > 0, >= 0, in [lower, upper], < below."""
     u = f" [{unit}]" if unit else ""
@@ -134,17 +134,17 @@ def function(value: _T, name, where, *, what, fix) -> _T:
 
 def array(
     value,
-    name,
-    where="",
+    name: str,
+    where: str = "",
     *,
-    ndim=None,
-    shape=None,
-    finite=True,
-    nonempty=True,
-    positive=False,
-    nonnegative=False,
-    unit="",
-    fix="",
+    ndim: int | tuple[int, ...] | None = None,
+    shape: tuple[int | None, ...] | None = None,
+    finite: bool = True,
+    nonempty: bool = True,
+    positive: bool = False,
+    nonnegative: bool = False,
+    unit: str = "",
+    fix: str = "",
 ) -> np.ndarray:
     """A float64 array of real numbers.
 
