@@ -32,6 +32,7 @@ __all__ = [
     "array",
     "same_shape",
     "broadcast",
+    "increasing",
     "sequence",
     "seed",
     "readonly",
@@ -227,11 +228,22 @@ def broadcast(where, *, fix, **arrays) -> tuple:
     try:
         return np.broadcast_shapes(*(np.shape(a) for a in arrays.values()))
     except ValueError:
-        names = ", ".join(arrays)
         shapes = ", ".join(f"{k}{np.shape(a)}" for k, a in arrays.items())
         raise ValueError(
-            f"{where}: {names} must broadcast to one shape, got shapes {shapes}; {fix}"
+            f"{where}: the shapes {shapes} do not broadcast to one shape; {fix}"
         ) from None
+
+
+def increasing(arr: np.ndarray, name: str, where: str, *, unit: str = "s", fix: str) -> np.ndarray:
+    """A 1-D array (already checked by :func:`array`) whose values strictly increase."""
+    down = np.diff(arr) <= 0
+    if np.any(down):
+        i = int(np.argmax(down))
+        raise ValueError(
+            f"{where}: {name} must be strictly increasing [{unit}], but {name}[{i + 1}]="
+            f"{arr[i + 1]!r} <= {name}[{i}]={arr[i]!r}; {fix}"
+        )
+    return arr
 
 
 def sequence(value, name, where="", *, item=None, nonempty=True, fix="") -> tuple:
@@ -353,11 +365,9 @@ def times(t, T: int, where: str) -> np.ndarray:
             f"{where}: t must be finite [s], got non-finite times; remove "
             "NaN/inf from the time grid."
         )
-    if T > 1 and np.any(np.diff(arr) <= 0):
-        i = int(np.flatnonzero(np.diff(arr) <= 0)[0])
-        raise ValueError(
-            f"{where}: t must be strictly increasing [s], but t[{i}] = "
-            f"{arr[i]!r} >= t[{i + 1}] = {arr[i + 1]!r}; sort the times "
-            "(and the trajectories' columns with them) or drop duplicates."
-        )
-    return arr
+    return increasing(
+        arr,
+        "t",
+        where,
+        fix="sort the times (and the trajectories' columns with them) or drop duplicates.",
+    )

@@ -83,6 +83,18 @@ def _as_finite(name: str, value, func: str) -> np.ndarray:
     )
 
 
+def _spreads(std, func: str) -> np.ndarray:
+    """Predicted standard deviations [rad]: finite, >= 0, at least one."""
+    return check.array(
+        std,
+        "std",
+        func,
+        nonnegative=True,
+        unit="rad",
+        fix="pass predicted standard deviations (not variances or log-scales).",
+    )
+
+
 def _check_level(level, func: str) -> float:
     return check.real(
         level,
@@ -457,18 +469,14 @@ def sharpness(std) -> float:
     float
         Sharpness [rad].
     """
-    std = _as_finite("std", std, "sharpness")
-    if std.size == 0 or np.any(std < 0):
-        raise ValueError("sharpness: std must be a non-empty array of values >= 0 [rad].")
+    std = _spreads(std, "sharpness")
     return float(np.sqrt(np.mean(std**2)))
 
 
 def interval_width(std, *, level: float = 0.9) -> float:
     """Mean width [rad] of the Normal's central ``level`` interval, ``2 z σ`` averaged."""
     level = _check_level(level, "interval_width")
-    std = _as_finite("std", std, "interval_width")
-    if std.size == 0 or np.any(std < 0):
-        raise ValueError("interval_width: std must be a non-empty array of values >= 0 [rad].")
+    std = _spreads(std, "interval_width")
     return float(2.0 * stats.norm.ppf(0.5 + level / 2.0) * np.mean(std))
 
 

@@ -54,13 +54,8 @@ def _uniform_times(t, where, *, min_points=2):
             f"{where}: t must have at least {min_points} times, got {t.size}; "
             "pass a longer time grid, e.g. t=np.arange(500) * 0.01."
         )
+    check.increasing(t, "t", where, fix="sort the times (np.sort) and drop repeated ones.")
     steps = np.diff(t)
-    if np.any(steps <= 0):
-        i = int(np.argmax(steps <= 0))
-        raise ValueError(
-            f"{where}: t must be strictly increasing, but t[{i + 1}]={t[i + 1]!r} <= "
-            f"t[{i}]={t[i]!r}; sort the times (np.sort) and drop repeated ones."
-        )
     dt = (t[-1] - t[0]) / (t.size - 1)
     if not np.allclose(steps, dt, rtol=1e-6, atol=0.0):
         raise ValueError(
@@ -572,11 +567,9 @@ def length_posterior(theta_obs, t, *, theta0, omega0, g, noise_std, lengths, log
     times = check.array(
         t, "t", where, ndim=1, unit="s", fix="pass e.g. t=np.arange(1, 500) * 0.01."
     )
-    if times.size > 1 and np.any(np.diff(times) <= 0):
-        raise ValueError(
-            f"{where}: t must be strictly increasing; sort the observations by "
-            "time and drop repeated times."
-        )
+    check.increasing(
+        times, "t", where, fix="sort the observations by time and drop repeated times."
+    )
     y = check.array(
         theta_obs,
         "theta_obs",
@@ -636,10 +629,7 @@ def length_posterior(theta_obs, t, *, theta0, omega0, g, noise_std, lengths, log
             f"{where}: lengths must be a grid of at least 2 lengths [m], got "
             f"{L.size}; pass e.g. np.linspace(0.5, 2.5, 401)."
         )
-    if np.any(np.diff(L) <= 0):
-        raise ValueError(
-            f"{where}: lengths must be strictly increasing; pass e.g. np.linspace(0.5, 2.5, 401)."
-        )
+    check.increasing(L, "lengths", where, unit="m", fix="pass e.g. np.linspace(0.5, 2.5, 401).")
     if log_prior is None:
         lp = np.zeros(L.size)
     else:
