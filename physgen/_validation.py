@@ -223,8 +223,8 @@ def same_shape(a, b, names, where, *, fix) -> None:
         )
 
 
-def broadcast(where, *, fix, **arrays) -> tuple:
-    """The shape the arrays (named by keyword) broadcast to, by NumPy's rules."""
+def broadcast(arrays: dict, where: str, *, fix: str) -> tuple:
+    """The shape the arrays (a dict name -> array) broadcast to, by NumPy's rules."""
     try:
         return np.broadcast_shapes(*(np.shape(a) for a in arrays.values()))
     except ValueError:
@@ -241,7 +241,7 @@ def increasing(arr: np.ndarray, name: str, where: str, *, unit: str = "s", fix: 
         i = int(np.argmax(down))
         raise ValueError(
             f"{where}: {name} must be strictly increasing [{unit}], but {name}[{i + 1}]="
-            f"{arr[i + 1]!r} <= {name}[{i}]={arr[i]!r}; {fix}"
+            f"{float(arr[i + 1])!r} <= {name}[{i}]={float(arr[i])!r}; {fix}"
         )
     return arr
 

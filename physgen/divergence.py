@@ -77,14 +77,8 @@ def _normal_args(mean_q, std_q, mean_p, std_p, where: str):
         positive=True,
         fix="pass the standard deviation of p, not its variance or log; it must be > 0.",
     )
-    shape = check.broadcast(
-        where,
-        mean_q=mean_q,
-        std_q=std_q,
-        mean_p=mean_p,
-        std_p=std_p,
-        fix="pass scalars or arrays of one shape.",
-    )
+    arrays = {"mean_q": mean_q, "std_q": std_q, "mean_p": mean_p, "std_p": std_p}
+    shape = check.broadcast(arrays, where, fix="pass scalars or arrays of one shape.")
     return mean_q, std_q, mean_p, std_p, shape
 
 

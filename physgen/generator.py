@@ -151,9 +151,7 @@ class PendulumParameters:
                 fix="pass a float or a 1-D array of finite values.",
             )
         shape = check.broadcast(
-            "PendulumParameters",
-            fix="pass arrays of one common length n (or scalars).",
-            **arrays,
+            arrays, "PendulumParameters", fix="pass arrays of one common length n (or scalars)."
         )
         shape = np.broadcast_shapes(shape, (1,))
         for name, arr in arrays.items():

@@ -70,15 +70,10 @@ def _batch(theta0, omega0, where):
     omega0 = check.array(
         omega0, "omega0", where, unit="rad/s", fix="pass finite initial angular velocities."
     )
-    shape = check.broadcast(
-        where,
-        theta0=theta0,
-        omega0=omega0,
-        fix="pass arrays of equal shape (or scalars): one batch shape.",
-    )
-    return np.broadcast_to(theta0, shape).astype(float), np.broadcast_to(omega0, shape).astype(
-        float
-    )
+    state = {"theta0": theta0, "omega0": omega0}
+    shape = check.broadcast(state, where, fix="pass arrays of equal shape (or scalars).")
+    th, om = (np.broadcast_to(a, shape).astype(float) for a in state.values())
+    return th, om
 
 
 def _call(fn, name, where, *args):

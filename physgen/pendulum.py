@@ -205,12 +205,8 @@ def energy(theta, omega, *, length, g, mass=1.0):
     g = _positive("g", g, "m/s^2", "energy")
     mass = _positive("mass", mass, "kg", "energy")
     check.broadcast(
+        {"theta": theta, "omega": omega, "length": length, "g": g, "mass": mass},
         "energy",
-        theta=theta,
-        omega=omega,
-        length=length,
-        g=g,
-        mass=mass,
         fix="add a trailing axis to per-trajectory parameters, e.g. length=length[..., None].",
     )
     # 1 - cos(theta) = 2 sin^2(theta/2) without cancellation near theta = 0.
@@ -384,17 +380,15 @@ def _prepare(theta0, omega0, length, g, where):
     omega0 = _state("omega0", omega0, where)
     length = _positive("length", length, "m", where)
     g = _positive("g", g, "m/s^2", where)
+    given = {"theta0": theta0, "omega0": omega0, "length": length, "g": g}
     shape = check.broadcast(
+        given,
         where,
-        theta0=theta0,
-        omega0=omega0,
-        length=length,
-        g=g,
         fix="give them equal shapes, or scalars, or add axes (e.g. x[:, None]) so they "
         "broadcast to one batch shape.",
     )
     theta0, omega0, length, g = (
-        np.array(np.broadcast_to(a, shape), dtype=float) for a in (theta0, omega0, length, g)
+        np.array(np.broadcast_to(a, shape), dtype=float) for a in given.values()
     )
     w0 = np.sqrt(g / length)
     turns = np.round(theta0 / (2.0 * np.pi))
