@@ -34,6 +34,7 @@ __all__ = [
     "broadcast",
     "increasing",
     "sequence",
+    "widths",
     "seed",
     "readonly",
     "samples",
@@ -256,6 +257,18 @@ def sequence(value, name, where="", *, item=None, nonempty=True, fix="") -> tupl
     if item is not None:
         out = tuple(item(x, f"{name}[{i}]") for i, x in enumerate(out))
     return out
+
+
+def widths(value, name: str, where: str, *, example: str) -> tuple[int, ...]:
+    """Layer widths of a network: a non-empty sequence of ints >= 1 (``example``: a tuple)."""
+    fix = f"pass a tuple of positive layer widths, e.g. {name}={example}."
+    return sequence(
+        value,
+        name,
+        where,
+        fix=fix,
+        item=lambda w, item: integer(w, item, where, minimum=1, fix=fix),
+    )
 
 
 def seed(value, name="seed", where="") -> int:

@@ -102,20 +102,13 @@ class VAEConfig:
         def put(name, value):
             object.__setattr__(self, name, value)
 
-        def width(u, label):
-            return check.integer(
-                u, label, w, minimum=1, fix="pass positive widths, e.g. (250, 100)."
-            )
-
         put(
             "latent_dim",
             check.integer(self.latent_dim, "latent_dim", w, minimum=1, fix="pass e.g. 6."),
         )
         put(
             "hidden_units",
-            check.sequence(
-                self.hidden_units, "hidden_units", w, item=width, fix="pass e.g. (250, 100, 50)."
-            ),
+            check.widths(self.hidden_units, "hidden_units", w, example="(250, 100, 50)"),
         )
         put(
             "kl_weight",
