@@ -29,6 +29,7 @@ __all__ = [
     "choice",
     "instance",
     "function",
+    "mapping",
     "array",
     "same_shape",
     "broadcast",
@@ -130,6 +131,15 @@ def function(value: _T, name, where, *, what, fix) -> _T:
     if not callable(value):
         raise TypeError(
             f"{where}: {name} must be a function {what}, got {type(value).__name__}; {fix}"
+        )
+    return value
+
+
+def mapping(value: _T, name, where, *, what, fix) -> _T:
+    """A mapping (anything with ``items``); ``what`` says what it maps, e.g. ``"label -> array"``."""
+    if not hasattr(value, "items"):
+        raise TypeError(
+            f"{where}: {name} must be a mapping {what}, got {type(value).__name__}; {fix}"
         )
     return value
 

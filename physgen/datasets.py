@@ -667,6 +667,13 @@ def make_dataset(
     """
     accumulate_jitter = check.boolean(accumulate_jitter, "accumulate_jitter", "make_dataset")
     gen = np.random.default_rng(rng)
+    check.instance(
+        source,
+        (ParameterGrid, PendulumPrior),
+        "source",
+        "make_dataset",
+        fix="pass e.g. physgen.ORIGINAL_GRID or physgen.PendulumPrior().",
+    )
     if isinstance(source, ParameterGrid):
         if n is not None:
             raise ValueError(
@@ -683,7 +690,7 @@ def make_dataset(
         params = source.sample_parameters(
             jitter=jitter, accumulate_jitter=accumulate_jitter, rng=gen
         )
-    elif isinstance(source, PendulumPrior):
+    else:
         if n is None:
             raise ValueError(
                 "make_dataset: n is required with a PendulumPrior; pass the "
@@ -716,12 +723,6 @@ def make_dataset(
             params = _jittered(
                 {k: values[k] + eps[:, j] for j, k in enumerate(_JITTER_ORDER)}, jitter
             )
-    else:
-        raise TypeError(
-            f"make_dataset: source must be a ParameterGrid or a PendulumPrior, got "
-            f"{type(source).__name__}; pass e.g. physgen.ORIGINAL_GRID or "
-            "physgen.PendulumPrior()."
-        )
 
     traj = simulate(
         params.theta0, params.omega0, times, length=params.length, g=params.g, method=method

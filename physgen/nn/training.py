@@ -494,11 +494,13 @@ def sweep(configs, data, *, validation=None, seeds, score) -> dict:
     dict[str, numpy.ndarray]
         For each name, the scores in the order of ``seeds``.
     """
-    if not hasattr(configs, "items"):
-        raise TypeError(
-            f"sweep: configs must be a mapping name -> NetworkConfig, got "
-            f"{type(configs).__name__}; pass e.g. {{'original': nn.ORIGINAL}}."
-        )
+    check.mapping(
+        configs,
+        "configs",
+        "sweep",
+        what="name -> NetworkConfig",
+        fix="pass e.g. {'original': nn.ORIGINAL}.",
+    )
     names = check.sequence(
         tuple(configs),
         "configs",

@@ -262,11 +262,13 @@ def plot_reliability(curves, ax=None, **line_kwargs):
     -------
     matplotlib.axes.Axes
     """
-    if not hasattr(curves, "items"):
-        raise TypeError(
-            "plot_reliability: curves must map labels to CalibrationCurve objects, "
-            f"got {type(curves).__name__}."
-        )
+    check.mapping(
+        curves,
+        "curves",
+        "plot_reliability",
+        what="label -> CalibrationCurve",
+        fix="pass e.g. {'model': calibration_curve(y, mean, std)}.",
+    )
     ax = _get_ax(ax, figsize=(4.8, 4.6))
     ax.plot([0, 1], [0, 1], "k--", lw=1, label="perfect")
     markers = "osv^D<>ph"
