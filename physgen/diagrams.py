@@ -20,11 +20,11 @@ import math
 import textwrap
 from dataclasses import dataclass
 
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import Arc, Circle, FancyArrowPatch, FancyBboxPatch
 
 from physgen import _validation as check
+from physgen.plotting._common import _get_ax
 
 __all__ = [
     "COURSE_MAP",
@@ -37,12 +37,6 @@ __all__ = [
     "draw_vae",
     "network_layers",
 ]
-
-
-def _axes(ax, figsize):
-    if ax is None:
-        _, ax = plt.subplots(figsize=figsize, layout="constrained")
-    return ax
 
 
 def _blank(ax, xlim, ylim, *, equal=True):
@@ -149,7 +143,7 @@ def draw_pendulum(theta: float = 0.5, length: float = 1.0, *, ax=None):
             f"draw_pendulum: theta={theta!r} rad must satisfy 0 < |theta| < pi/2 "
             "so that the angle and the forces are visible; try theta=0.5."
         )
-    ax = _axes(ax, (4.2, 4.6))
+    ax = _get_ax(ax, (4.2, 4.6))
     s, c = math.sin(theta), math.cos(theta)
     bob = np.array([length * s, -length * c])
     f = 0.45 * length  # arrow length for a force of size mg
@@ -340,7 +334,7 @@ def draw_network(model, *, input_names=None, output_name="θ(t)", max_nodes=8, a
             f"draw_network: input_names has {len(input_names)} names but the "
             f"model has {specs[0].width} inputs; pass one name per input."
         )
-    ax = _axes(ax, (1.6 * len(specs) + 1.5, 4.0))
+    ax = _get_ax(ax, (1.6 * len(specs) + 1.5, 4.0))
     previous = None
     for k, spec in enumerate(specs):
         x = float(k)
@@ -466,7 +460,7 @@ def draw_vae(*, latent_dim: int = 6, beta: float | None = None, ax=None):
         Weight of the KL term, written in the diagram; the symbol β when
         omitted.
     """
-    ax = _axes(ax, (10, 3.6))
+    ax = _get_ax(ax, (10, 3.6))
     h = 1.0
     encoder = "encoder\n$q_\\phi(z\\,|\\,x)$\nmean μ, scale L"
     latent = f"latent sample\n$z = \\mu + L\\varepsilon$\n({latent_dim} numbers)"
@@ -540,7 +534,7 @@ def draw_gan(*, latent_dim: int = 4, ax=None):
     latent_dim : int, optional
         Size of :math:`z`, written in the diagram. Default 4.
     """
-    ax = _axes(ax, (10, 3.6))
+    ax = _get_ax(ax, (10, 3.6))
     _pipeline(
         ax,
         0.9,
@@ -610,7 +604,7 @@ def draw_hnn(*, coordinate: str = "q", ax=None):
     coordinate : str, optional
         Symbol of the coordinate (``"θ"`` for the pendulum's angle). Default ``"q"``.
     """
-    ax = _axes(ax, (10, 3.2))
+    ax = _get_ax(ax, (10, 3.2))
     q = str(coordinate)
     qm = {"θ": "\\theta"}.get(q, q)  # mathtext name of the symbol
     network = f"network\n$H_w({qm}, p)$\none number:\nthe energy"
@@ -693,7 +687,7 @@ def draw_course_map(*, ax=None):
         The axes; chapter ``k`` (from 1) is a text artist with ``gid=f"chapter-{k}"``,
         in the order of :data:`COURSE_MAP`.
     """
-    ax = _axes(ax, (11, 4.2))
+    ax = _get_ax(ax, (11, 4.2))
     width, height = 2.45, 1.25
     rows = (COURSE_MAP[:3], COURSE_MAP[3:])
     centres = []
