@@ -313,9 +313,7 @@ class ParameterGrid:
         eps = jitter * gen.standard_normal((n, len(_JITTER_ORDER)))
         if accumulate_jitter:
             _accumulate_jitter(self, eps, _JITTER_ORDER)
-        values = nominal.as_dict()
-        out = {name: values[name] + eps[:, j] for j, name in enumerate(_JITTER_ORDER)}
-        return _jittered(out, jitter)
+        return _jittered(nominal, eps, _JITTER_ORDER, jitter, "sample_parameters")
 
 
 def _accumulate_jitter(grid: ParameterGrid, eps: np.ndarray, names) -> None:
@@ -336,11 +334,18 @@ def _accumulate_jitter(grid: ParameterGrid, eps: np.ndarray, names) -> None:
         eps[:, j] = np.cumsum(eps[:, j].reshape(n // b, b), axis=1).ravel()
 
 
-def _jittered(values: dict, jitter: float) -> PendulumParameters:
+def _jittered(
+    nominal: PendulumParameters, eps: np.ndarray, names, jitter: float, where: str
+) -> PendulumParameters:
+    """``nominal`` with column ``j`` of ``eps`` added to parameter ``names[j]``; the lengths,
+    g and masses must stay > 0."""
+    values = nominal.as_dict()
+    for j, name in enumerate(names):
+        values[name] = values[name] + eps[:, j]
     for name, unit in (("length", "m"), ("g", "m/s^2"), ("mass", "kg")):
         if np.any(values[name] <= 0):
             raise ValueError(
-                f"jitter={jitter!r} made some {name} values non-positive (min "
+                f"{where}: jitter={jitter!r} made some {name} values non-positive (min "
                 f"{values[name].min():.3g} {unit}); use a smaller jitter or larger {name} values."
             )
     return PendulumParameters(**values)
@@ -719,10 +724,7 @@ def make_dataset(
         params = source.sample(n, rng=gen)
         if jitter > 0 and n > 0:
             eps = jitter * gen.standard_normal((n, len(_JITTER_ORDER)))
-            values = params.as_dict()
-            params = _jittered(
-                {k: values[k] + eps[:, j] for j, k in enumerate(_JITTER_ORDER)}, jitter
-            )
+            params = _jittered(params, eps, _JITTER_ORDER, jitter, "make_dataset")
 
     traj = simulate(
         params.theta0, params.omega0, times, length=params.length, g=params.g, method=method

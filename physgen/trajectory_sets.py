@@ -52,7 +52,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from physgen import _validation as check
-from physgen.datasets import ORIGINAL_GRID, ParameterGrid, _accumulate_jitter, _OnTimeGrid
+from physgen.datasets import (
+    ORIGINAL_GRID,
+    ParameterGrid,
+    _accumulate_jitter,
+    _jittered,
+    _OnTimeGrid,
+)
 from physgen.generator import PendulumParameters
 from physgen.noise import NoiseModel
 from physgen.pendulum import METHODS, simulate
@@ -163,22 +169,12 @@ class TrajectorySet(_OnTimeGrid):
 def _jitter(grid: ParameterGrid, jitter: float, accumulate: bool, gen) -> PendulumParameters:
     nominal = grid.parameters()
     n = len(nominal)
-    values = nominal.as_dict()
     if jitter == 0 or n == 0:
         return nominal
     eps = jitter * gen.standard_normal((n, len(GENERATOR_JITTERED)))
     if accumulate:
         _accumulate_jitter(grid, eps, GENERATOR_JITTERED)
-    out = dict(values)
-    for j, name in enumerate(GENERATOR_JITTERED):
-        out[name] = values[name] + eps[:, j]
-    if np.any(out["g"] <= 0):
-        raise ValueError(
-            f"make_trajectory_set: jitter={jitter!r} made some g values "
-            f"non-positive (min {out['g'].min():.3g} m/s^2); use a smaller "
-            "jitter or a larger g."
-        )
-    return PendulumParameters(**out)
+    return _jittered(nominal, eps, GENERATOR_JITTERED, jitter, "make_trajectory_set")
 
 
 def make_trajectory_set(
