@@ -305,15 +305,24 @@ class ParameterGrid:
         accumulate_jitter = check.boolean(
             accumulate_jitter, "accumulate_jitter", "sample_parameters"
         )
-        nominal = self.parameters()
         gen = np.random.default_rng(rng)
-        n = len(nominal)
-        if jitter == 0 or n == 0:
-            return nominal
-        eps = jitter * gen.standard_normal((n, len(_JITTER_ORDER)))
-        if accumulate_jitter:
-            _accumulate_jitter(self, eps, _JITTER_ORDER)
-        return _jittered(nominal, eps, _JITTER_ORDER, jitter, "sample_parameters")
+        return _jitter_grid(
+            self, _JITTER_ORDER, jitter, accumulate_jitter, gen, "sample_parameters"
+        )
+
+
+def _jitter_grid(grid: ParameterGrid, names, jitter, accumulate, gen, where) -> PendulumParameters:
+    """The grid's parameters, ``names`` jittered: one standard-normal block of shape
+    ``(n, len(names))`` drawn from ``gen``, times ``jitter``, summed along the loops
+    (the original's bug) when ``accumulate``."""
+    nominal = grid.parameters()
+    n = len(nominal)
+    if jitter == 0 or n == 0:
+        return nominal
+    eps = jitter * gen.standard_normal((n, len(names)))
+    if accumulate:
+        _accumulate_jitter(grid, eps, names)
+    return _jittered(nominal, eps, names, jitter, where)
 
 
 def _accumulate_jitter(grid: ParameterGrid, eps: np.ndarray, names) -> None:

@@ -55,8 +55,7 @@ from physgen import _validation as check
 from physgen.datasets import (
     ORIGINAL_GRID,
     ParameterGrid,
-    _accumulate_jitter,
-    _jittered,
+    _jitter_grid,
     _OnTimeGrid,
 )
 from physgen.generator import PendulumParameters
@@ -166,17 +165,6 @@ class TrajectorySet(_OnTimeGrid):
         return self.subset(np.sort(perm[n_out:])), self.subset(np.sort(perm[:n_out]))
 
 
-def _jitter(grid: ParameterGrid, jitter: float, accumulate: bool, gen) -> PendulumParameters:
-    nominal = grid.parameters()
-    n = len(nominal)
-    if jitter == 0 or n == 0:
-        return nominal
-    eps = jitter * gen.standard_normal((n, len(GENERATOR_JITTERED)))
-    if accumulate:
-        _accumulate_jitter(grid, eps, GENERATOR_JITTERED)
-    return _jittered(nominal, eps, GENERATOR_JITTERED, jitter, "make_trajectory_set")
-
-
 def make_trajectory_set(
     grid=GENERATOR_GRID,
     *,
@@ -273,7 +261,7 @@ def make_trajectory_set(
     )
     method = grid.method if method is None else check.choice(method, "method", where, METHODS)
     gen = np.random.default_rng(rng)
-    params = _jitter(grid, jitter, accumulate_jitter, gen)
+    params = _jitter_grid(grid, GENERATOR_JITTERED, jitter, accumulate_jitter, gen, where)
     full_t = grid.t
     traj = simulate(
         params.theta0, params.omega0, full_t, length=params.length, g=params.g, method=method
