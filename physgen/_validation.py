@@ -25,6 +25,7 @@ __all__ = [
     "short",
     "real",
     "integer",
+    "fraction",
     "boolean",
     "choice",
     "instance",
@@ -86,6 +87,13 @@ def real(
     if below is not None and v >= below:
         raise ValueError(_say(where, name, value, f"must be < {below}{u}", fix))
     return v
+
+
+def fraction(value, name: str, where: str = "", *, zero: bool = False, fix: str = "") -> float:
+    """A share or a probability: a real number in (0, 1), or in [0, 1) with ``zero``."""
+    if zero:
+        return real(value, name, where, lower=0.0, below=1.0, fix=fix)
+    return real(value, name, where, positive=True, below=1.0, fix=fix)
 
 
 def integer(value, name, where="", *, minimum=None, fix="") -> int:

@@ -95,15 +95,11 @@ def _spreads(std, func: str) -> np.ndarray:
     )
 
 
+_LEVEL_FIX = "pass the interval's probability as a fraction, e.g. level=0.9 for 90 %."
+
+
 def _check_level(level, func: str) -> float:
-    return check.real(
-        level,
-        "level",
-        func,
-        positive=True,
-        below=1.0,
-        fix="pass the interval's probability as a fraction, e.g. level=0.9 for 90 %.",
-    )
+    return check.fraction(level, "level", func, fix=_LEVEL_FIX)
 
 
 def _check_levels(levels, func: str) -> np.ndarray:

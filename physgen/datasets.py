@@ -867,12 +867,10 @@ def split_by_row(dataset: Dataset, *, test_fraction=0.25, rng=None) -> RowSplit:
     100
     """
     _dataset(dataset, "split_by_row")
-    test_fraction = check.real(
+    test_fraction = check.fraction(
         test_fraction,
         "test_fraction",
         "split_by_row",
-        positive=True,
-        below=1.0,
         fix="pass a number in (0, 1), e.g. test_fraction=0.25.",
     )
     R = dataset.n_rows

@@ -483,12 +483,10 @@ class LengthPosterior:
         level : float, default 0.9
             Posterior probability inside the interval, in (0, 1).
         """
-        level = check.real(
+        level = check.fraction(
             level,
             "level",
             "LengthPosterior.interval",
-            positive=True,
-            below=1.0,
             fix="pass a probability in (0, 1), e.g. level=0.9.",
         )
         c = self.cdf()

@@ -149,12 +149,10 @@ class TrajectorySet(_OnTimeGrid):
         (TrajectorySet, TrajectorySet)
             Training and held-out sets, each in the original order.
         """
-        heldout_fraction = check.real(
+        heldout_fraction = check.fraction(
             heldout_fraction,
             "heldout_fraction",
             "TrajectorySet.split",
-            positive=True,
-            below=1.0,
             fix="pass a share in (0, 1), e.g. heldout_fraction=0.25.",
         )
         n = len(self)

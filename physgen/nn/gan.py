@@ -81,14 +81,8 @@ _WHERE = "GANConfig"
 
 def _rate(value, name):
     """A rate in [0, 1)."""
-    return check.real(
-        value,
-        name,
-        _WHERE,
-        lower=0.0,
-        below=1.0,
-        fix=f"pass a rate in [0, 1), e.g. {name}=0.5 (0 for none).",
-    )
+    fix = f"pass a rate in [0, 1), e.g. {name}=0.5 (0 for none)."
+    return check.fraction(value, name, _WHERE, zero=True, fix=fix)
 
 
 def _positive(value, name, fix):

@@ -124,13 +124,8 @@ class VAEConfig:
         )
         put(
             "dropout",
-            check.real(
-                self.dropout,
-                "dropout",
-                w,
-                lower=0.0,
-                below=1.0,
-                fix="pass a rate in [0, 1), e.g. 0.5.",
+            check.fraction(
+                self.dropout, "dropout", w, zero=True, fix="pass a rate in [0, 1), e.g. 0.5."
             ),
         )
         put(
