@@ -14,6 +14,8 @@ import os
 import random
 import warnings
 
+from physgen import _validation as check
+
 # Must happen before TensorFlow is imported anywhere: silences the C++
 # start-up chatter (CPU feature notices, oneDNN messages) and makes
 # ``tfp.layers`` resolve to Keras 2.
@@ -86,8 +88,7 @@ def seed_tensorflow(seed: int) -> None:
         Non-negative integer seed.
     """
     global _DETERMINISM_ENABLED
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"seed must be a non-negative int, got {seed!r}; pass e.g. seed=0")
+    seed = check.seed(seed, "seed", "seed_tensorflow")
     random.seed(seed)
     tf.random.set_seed(seed)
     if not _DETERMINISM_ENABLED:

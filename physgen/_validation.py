@@ -25,16 +25,23 @@ __all__ = [
     "short",
     "real",
     "integer",
+    "fraction",
     "boolean",
     "choice",
     "instance",
+    "function",
+    "mapping",
     "array",
     "same_shape",
+    "broadcast",
+    "increasing",
     "sequence",
+    "widths",
     "seed",
     "readonly",
     "samples",
     "same_width",
+    "sample_sets",
     "times",
 ]
 
@@ -53,16 +60,16 @@ def _say(where, name, value, what, fix):
 
 def real(
     value,
-    name,
-    where="",
+    name: str,
+    where: str = "",
     *,
-    unit="",
-    positive=False,
-    nonnegative=False,
-    lower=None,
-    upper=None,
-    below=None,
-    fix="",
+    unit: str = "",
+    positive: bool = False,
+    nonnegative: bool = False,
+    lower: float | None = None,
+    upper: float | None = None,
+    below: float | None = None,
+    fix: str = "",
 ) -> float:
     """A finite real number (not a bool), optionally > 0, >= 0, in [lower, upper], < below."""
     u = f" [{unit}]" if unit else ""
@@ -80,6 +87,13 @@ def real(
     if below is not None and v >= below:
         raise ValueError(_say(where, name, value, f"must be < {below}{u}", fix))
     return v
+
+
+def fraction(value, name: str, where: str = "", *, zero: bool = False, fix: str = "") -> float:
+    """A share or a probability: a real number in (0, 1), or in [0, 1) with ``zero``."""
+    if zero:
+        return real(value, name, where, lower=0.0, below=1.0, fix=fix)
+    return real(value, name, where, positive=True, below=1.0, fix=fix)
 
 
 def integer(value, name, where="", *, minimum=None, fix="") -> int:
@@ -120,19 +134,37 @@ def instance(value: _T, types, name, where, *, fix) -> _T:
     return value
 
 
+def function(value: _T, name, where, *, what, fix) -> _T:
+    """A callable; ``what`` says what it maps, e.g. ``"theta -> angular acceleration"``."""
+    if not callable(value):
+        raise TypeError(
+            f"{where}: {name} must be a function {what}, got {type(value).__name__}; {fix}"
+        )
+    return value
+
+
+def mapping(value: _T, name, where, *, what, fix) -> _T:
+    """A mapping (anything with ``items``); ``what`` says what it maps, e.g. ``"label -> array"``."""
+    if not hasattr(value, "items"):
+        raise TypeError(
+            f"{where}: {name} must be a mapping {what}, got {type(value).__name__}; {fix}"
+        )
+    return value
+
+
 def array(
     value,
-    name,
-    where="",
+    name: str,
+    where: str = "",
     *,
-    ndim=None,
-    shape=None,
-    finite=True,
-    nonempty=True,
-    positive=False,
-    nonnegative=False,
-    unit="",
-    fix="",
+    ndim: int | tuple[int, ...] | None = None,
+    shape: tuple[int | None, ...] | None = None,
+    finite: bool = True,
+    nonempty: bool = True,
+    positive: bool = False,
+    nonnegative: bool = False,
+    unit: str = "",
+    fix: str = "",
 ) -> np.ndarray:
     """A float64 array of real numbers.
 
@@ -210,6 +242,29 @@ def same_shape(a, b, names, where, *, fix) -> None:
         )
 
 
+def broadcast(arrays: dict, where: str, *, fix: str) -> tuple:
+    """The shape the arrays (a dict name -> array) broadcast to, by NumPy's rules."""
+    try:
+        return np.broadcast_shapes(*(np.shape(a) for a in arrays.values()))
+    except ValueError:
+        shapes = ", ".join(f"{k}{np.shape(a)}" for k, a in arrays.items())
+        raise ValueError(
+            f"{where}: the shapes {shapes} do not broadcast to one shape; {fix}"
+        ) from None
+
+
+def increasing(arr: np.ndarray, name: str, where: str, *, unit: str = "s", fix: str) -> np.ndarray:
+    """A 1-D array (already checked by :func:`array`) whose values strictly increase."""
+    down = np.diff(arr) <= 0
+    if np.any(down):
+        i = int(np.argmax(down))
+        raise ValueError(
+            f"{where}: {name} must be strictly increasing [{unit}], but {name}[{i + 1}]="
+            f"{float(arr[i + 1])!r} <= {name}[{i}]={float(arr[i])!r}; {fix}"
+        )
+    return arr
+
+
 def sequence(value, name, where="", *, item=None, nonempty=True, fix="") -> tuple:
     """A non-string iterable as a tuple; ``item(x, f"{name}[i]")`` checks each element."""
     if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
@@ -220,6 +275,18 @@ def sequence(value, name, where="", *, item=None, nonempty=True, fix="") -> tupl
     if item is not None:
         out = tuple(item(x, f"{name}[{i}]") for i, x in enumerate(out))
     return out
+
+
+def widths(value, name: str, where: str, *, example: str) -> tuple[int, ...]:
+    """Layer widths of a network: a non-empty sequence of ints >= 1 (``example``: a tuple)."""
+    fix = f"pass a tuple of positive layer widths, e.g. {name}={example}."
+    return sequence(
+        value,
+        name,
+        where,
+        fix=fix,
+        item=lambda w, item: integer(w, item, where, minimum=1, fix=fix),
+    )
 
 
 def seed(value, name="seed", where="") -> int:
@@ -238,6 +305,19 @@ def readonly(value) -> np.ndarray:
     return arr
 
 
+def _floats(value, name: str, where: str, *, what: str, fix: str) -> np.ndarray:
+    """``value`` as a float array; a string, None or anything else NumPy cannot read is a
+    ``TypeError`` (``what``: the kind of array expected)."""
+    if isinstance(value, (str, bytes)) or value is None:
+        raise TypeError(f"{where}: {name} must be {what}, got {short(value)}; {fix}")
+    try:
+        return np.asarray(value, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(
+            f"{where}: {name} must be {what}, got {type(value).__name__}; {fix}"
+        ) from exc
+
+
 def samples(
     name: str, value, where: str, *, allow_1d: bool = False, one_row: bool = False
 ) -> np.ndarray:
@@ -245,18 +325,13 @@ def samples(
 
     A 1-D array becomes (n, 1) (``allow_1d``) or (1, d) (``one_row``).
     """
-    if isinstance(value, (str, bytes)) or value is None:
-        raise TypeError(
-            f"{where}: {name} must be an array of samples, got {short(value)}; "
-            f"pass a float array of shape (n, T)."
-        )
-    try:
-        arr = np.asarray(value, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(
-            f"{where}: {name} must be an array of real numbers, got "
-            f"{type(value).__name__}; pass a float array of shape (n, T)."
-        ) from exc
+    arr = _floats(
+        value,
+        name,
+        where,
+        what="an array of samples (real numbers)",
+        fix="pass a float array of shape (n, T).",
+    )
     if arr.ndim == 1 and allow_1d:
         arr = arr[:, None]
     elif arr.ndim == 1 and one_row:
@@ -293,20 +368,18 @@ def same_width(where: str, **arrays) -> None:
         )
 
 
+def sample_sets(where: str, *, allow_1d: bool = False, **sets) -> tuple[np.ndarray, ...]:
+    """Several sample arrays (named by keyword, see :func:`samples`) on one time grid."""
+    arrays = {name: samples(name, value, where, allow_1d=allow_1d) for name, value in sets.items()}
+    same_width(where, **arrays)
+    return tuple(arrays.values())
+
+
 def times(t, T: int, where: str) -> np.ndarray:
     """A finite, strictly increasing time grid [s] of ``T`` points (the samples' width)."""
-    if isinstance(t, (str, bytes)) or t is None:
-        raise TypeError(
-            f"{where}: t must be an array of times [s], got {short(t)}; pass "
-            "e.g. t=np.linspace(0, 5, 100)."
-        )
-    try:
-        arr = np.asarray(t, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(
-            f"{where}: t must be an array of times [s], got "
-            f"{type(t).__name__}; pass e.g. t=np.linspace(0, 5, 100)."
-        ) from exc
+    arr = _floats(
+        t, "t", where, what="an array of times [s]", fix="pass e.g. t=np.linspace(0, 5, 100)."
+    )
     if arr.ndim != 1:
         raise ValueError(
             f"{where}: t must be 1-D (the common time grid [s]), got shape "
@@ -323,11 +396,9 @@ def times(t, T: int, where: str) -> np.ndarray:
             f"{where}: t must be finite [s], got non-finite times; remove "
             "NaN/inf from the time grid."
         )
-    if T > 1 and np.any(np.diff(arr) <= 0):
-        i = int(np.flatnonzero(np.diff(arr) <= 0)[0])
-        raise ValueError(
-            f"{where}: t must be strictly increasing [s], but t[{i}] = "
-            f"{arr[i]!r} >= t[{i + 1}] = {arr[i + 1]!r}; sort the times "
-            "(and the trajectories' columns with them) or drop duplicates."
-        )
-    return arr
+    return increasing(
+        arr,
+        "t",
+        where,
+        fix="sort the times (and the trajectories' columns with them) or drop duplicates.",
+    )

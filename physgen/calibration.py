@@ -83,15 +83,23 @@ def _as_finite(name: str, value, func: str) -> np.ndarray:
     )
 
 
-def _check_level(level, func: str) -> float:
-    return check.real(
-        level,
-        "level",
+def _spreads(std, func: str) -> np.ndarray:
+    """Predicted standard deviations [rad]: finite, >= 0, at least one."""
+    return check.array(
+        std,
+        "std",
         func,
-        positive=True,
-        below=1.0,
-        fix="pass the interval's probability as a fraction, e.g. level=0.9 for 90 %.",
+        nonnegative=True,
+        unit="rad",
+        fix="pass predicted standard deviations (not variances or log-scales).",
     )
+
+
+_LEVEL_FIX = "pass the interval's probability as a fraction, e.g. level=0.9 for 90 %."
+
+
+def _check_level(level, func: str) -> float:
+    return check.fraction(level, "level", func, fix=_LEVEL_FIX)
 
 
 def _check_levels(levels, func: str) -> np.ndarray:
@@ -315,10 +323,8 @@ def crps_gaussian(y, mean, std, *, reduce: bool = False):
 
     Parameters
     ----------
-    y, mean : array_like, shape (...)
-        Observations and predicted means [rad].
-    std : array_like, shape (...) or scalar
-        Predicted standard deviations [rad], > 0.
+    y, mean, std : array_like
+        As in :func:`gaussian_nll`.
     reduce : bool, keyword-only
         If True return the mean as a float; by default the per-element array.
 
@@ -459,18 +465,14 @@ def sharpness(std) -> float:
     float
         Sharpness [rad].
     """
-    std = _as_finite("std", std, "sharpness")
-    if std.size == 0 or np.any(std < 0):
-        raise ValueError("sharpness: std must be a non-empty array of values >= 0 [rad].")
+    std = _spreads(std, "sharpness")
     return float(np.sqrt(np.mean(std**2)))
 
 
 def interval_width(std, *, level: float = 0.9) -> float:
     """Mean width [rad] of the Normal's central ``level`` interval, ``2 z σ`` averaged."""
     level = _check_level(level, "interval_width")
-    std = _as_finite("std", std, "interval_width")
-    if std.size == 0 or np.any(std < 0):
-        raise ValueError("interval_width: std must be a non-empty array of values >= 0 [rad].")
+    std = _spreads(std, "interval_width")
     return float(2.0 * stats.norm.ppf(0.5 + level / 2.0) * np.mean(std))
 
 

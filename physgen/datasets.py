@@ -305,35 +305,56 @@ class ParameterGrid:
         accumulate_jitter = check.boolean(
             accumulate_jitter, "accumulate_jitter", "sample_parameters"
         )
-        nominal = self.parameters()
         gen = np.random.default_rng(rng)
-        n = len(nominal)
-        if jitter == 0 or n == 0:
-            return nominal
-        eps = jitter * gen.standard_normal((n, len(_JITTER_ORDER)))
-        if accumulate_jitter:
-            _n_th, n_om, n_m, n_l = self.shape
-            # Number of consecutive trajectories over which each loop variable accumulates.
-            block = {
-                "theta0": n_om * n_m * n_l,
-                "omega0": n_m * n_l,
-                "mass": n_l,
-                "g": n,
-                "length": 1,
-            }
-            for j, name in enumerate(_JITTER_ORDER):
-                b = block[name]
-                eps[:, j] = np.cumsum(eps[:, j].reshape(n // b, b), axis=1).ravel()
-        values = nominal.as_dict()
-        out = {name: values[name] + eps[:, j] for j, name in enumerate(_JITTER_ORDER)}
-        return _jittered(out, jitter)
+        return _jitter_grid(
+            self, _JITTER_ORDER, jitter, accumulate_jitter, gen, "sample_parameters"
+        )
 
 
-def _jittered(values: dict, jitter: float) -> PendulumParameters:
+def _jitter_grid(grid: ParameterGrid, names, jitter, accumulate, gen, where) -> PendulumParameters:
+    """The grid's parameters, ``names`` jittered: one standard-normal block of shape
+    ``(n, len(names))`` drawn from ``gen``, times ``jitter``, summed along the loops
+    (the original's bug) when ``accumulate``."""
+    nominal = grid.parameters()
+    n = len(nominal)
+    if jitter == 0 or n == 0:
+        return nominal
+    eps = jitter * gen.standard_normal((n, len(names)))
+    if accumulate:
+        _accumulate_jitter(grid, eps, names)
+    return _jittered(nominal, eps, names, jitter, where)
+
+
+def _accumulate_jitter(grid: ParameterGrid, eps: np.ndarray, names) -> None:
+    """The original's loop bug, in place: column ``j`` of ``eps`` (parameter ``names[j]``)
+    becomes the running sum of its draws, restarted whenever that parameter's loop moves on."""
+    n = eps.shape[0]
+    _n_th, n_om, n_m, n_l = grid.shape
+    # Number of consecutive trajectories over which each loop variable accumulates.
+    block = {
+        "theta0": n_om * n_m * n_l,
+        "omega0": n_m * n_l,
+        "mass": n_l,
+        "g": n,
+        "length": 1,
+    }
+    for j, name in enumerate(names):
+        b = block[name]
+        eps[:, j] = np.cumsum(eps[:, j].reshape(n // b, b), axis=1).ravel()
+
+
+def _jittered(
+    nominal: PendulumParameters, eps: np.ndarray, names, jitter: float, where: str
+) -> PendulumParameters:
+    """``nominal`` with column ``j`` of ``eps`` added to parameter ``names[j]``; the lengths,
+    g and masses must stay > 0."""
+    values = nominal.as_dict()
+    for j, name in enumerate(names):
+        values[name] = values[name] + eps[:, j]
     for name, unit in (("length", "m"), ("g", "m/s^2"), ("mass", "kg")):
         if np.any(values[name] <= 0):
             raise ValueError(
-                f"jitter={jitter!r} made some {name} values non-positive (min "
+                f"{where}: jitter={jitter!r} made some {name} values non-positive (min "
                 f"{values[name].min():.3g} {unit}); use a smaller jitter or larger {name} values."
             )
     return PendulumParameters(**values)
@@ -378,8 +399,26 @@ ORIGINAL_GRID = ParameterGrid(
 )
 
 
+class _OnTimeGrid:
+    """What the trajectory datasets share: a time grid ``t``, a solver and a noise model."""
+
+    t: np.ndarray
+    method: str
+    noise: NoiseModel
+
+    @property
+    def n_times(self) -> int:
+        """Number of time points per trajectory, ``T``."""
+        return int(self.t.shape[0])
+
+    def _describe(self, **sizes) -> str:
+        """``Name(size=..., method=..., noise=...)``: the sizes, then the solver and the noise."""
+        shown = "".join(f"{k}={v}, " for k, v in sizes.items())
+        return f"{type(self).__name__}({shown}method={self.method!r}, noise={self.noise!r})"
+
+
 @dataclass(frozen=True, eq=False)
-class Dataset:
+class Dataset(_OnTimeGrid):
     """A tabular pendulum dataset: one row per (trajectory, time) pair.
 
     Rows are trajectory-major: row ``k * T + i`` is time ``t[i]`` of the
@@ -444,20 +483,12 @@ class Dataset:
             raise ValueError(f"Dataset: params has {len(self.params)} pendulums, expected {n}.")
 
     def __repr__(self) -> str:
-        return (
-            f"Dataset(n_trajectories={self.n_trajectories}, n_times={self.n_times}, "
-            f"method={self.method!r}, noise={self.noise!r})"
-        )
+        return self._describe(n_trajectories=self.n_trajectories, n_times=self.n_times)
 
     @property
     def n_trajectories(self) -> int:
         """Number of trajectories."""
         return int(self.ids.shape[0])
-
-    @property
-    def n_times(self) -> int:
-        """Number of time points per trajectory, ``T``."""
-        return int(self.t.shape[0])
 
     @property
     def n_rows(self) -> int:
@@ -650,6 +681,13 @@ def make_dataset(
     """
     accumulate_jitter = check.boolean(accumulate_jitter, "accumulate_jitter", "make_dataset")
     gen = np.random.default_rng(rng)
+    check.instance(
+        source,
+        (ParameterGrid, PendulumPrior),
+        "source",
+        "make_dataset",
+        fix="pass e.g. physgen.ORIGINAL_GRID or physgen.PendulumPrior().",
+    )
     if isinstance(source, ParameterGrid):
         if n is not None:
             raise ValueError(
@@ -666,7 +704,7 @@ def make_dataset(
         params = source.sample_parameters(
             jitter=jitter, accumulate_jitter=accumulate_jitter, rng=gen
         )
-    elif isinstance(source, PendulumPrior):
+    else:
         if n is None:
             raise ValueError(
                 "make_dataset: n is required with a PendulumPrior; pass the "
@@ -695,16 +733,7 @@ def make_dataset(
         params = source.sample(n, rng=gen)
         if jitter > 0 and n > 0:
             eps = jitter * gen.standard_normal((n, len(_JITTER_ORDER)))
-            values = params.as_dict()
-            params = _jittered(
-                {k: values[k] + eps[:, j] for j, k in enumerate(_JITTER_ORDER)}, jitter
-            )
-    else:
-        raise TypeError(
-            f"make_dataset: source must be a ParameterGrid or a PendulumPrior, got "
-            f"{type(source).__name__}; pass e.g. physgen.ORIGINAL_GRID or "
-            "physgen.PendulumPrior()."
-        )
+            params = _jittered(params, eps, _JITTER_ORDER, jitter, "make_dataset")
 
     traj = simulate(
         params.theta0, params.omega0, times, length=params.length, g=params.g, method=method
@@ -838,12 +867,10 @@ def split_by_row(dataset: Dataset, *, test_fraction=0.25, rng=None) -> RowSplit:
     100
     """
     _dataset(dataset, "split_by_row")
-    test_fraction = check.real(
+    test_fraction = check.fraction(
         test_fraction,
         "test_fraction",
         "split_by_row",
-        positive=True,
-        below=1.0,
         fix="pass a number in (0, 1), e.g. test_fraction=0.25.",
     )
     R = dataset.n_rows

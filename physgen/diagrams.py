@@ -17,11 +17,14 @@ from __future__ import annotations
 
 import itertools
 import math
+import textwrap
 from dataclasses import dataclass
 
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import Arc, Circle, FancyArrowPatch, FancyBboxPatch
+
+from physgen import _validation as check
+from physgen.plotting._common import _get_ax
 
 __all__ = [
     "COURSE_MAP",
@@ -34,12 +37,6 @@ __all__ = [
     "draw_vae",
     "network_layers",
 ]
-
-
-def _axes(ax, figsize):
-    if ax is None:
-        _, ax = plt.subplots(figsize=figsize, layout="constrained")
-    return ax
 
 
 def _blank(ax, xlim, ylim, *, equal=True):
@@ -86,6 +83,19 @@ def _box(ax, xy, text, *, width, height, gid, color="C0", fontsize=10):
     return label
 
 
+def _pipeline(ax, y, boxes):
+    """Boxes in a row along height ``y``, each joined to the next by an arrow.
+
+    ``boxes`` holds ``(x, text, width, height, gid, color)`` per box, left to
+    right; an arrow runs from the right edge of each box to the left edge of
+    the next (edges rounded to the drawing's 0.01 grid).
+    """
+    for x, text, width, height, gid, color in boxes:
+        _box(ax, (x, y), text, width=width, height=height, gid=gid, color=color)
+    for (x0, _, w0, *_), (x1, _, w1, *_) in itertools.pairwise(boxes):
+        _arrow(ax, (round(x0 + w0 / 2, 2), y), (round(x1 - w1 / 2, 2), y))
+
+
 # --- the pendulum ------------------------------------------------------------------
 
 
@@ -124,18 +134,16 @@ def draw_pendulum(theta: float = 0.5, length: float = 1.0, *, ax=None):
     ValueError
         For an angle outside ``0 < |theta| < pi/2`` or a non-positive length.
     """
-    theta = float(theta)
-    length = float(length)
-    if not (math.isfinite(theta) and 0 < abs(theta) < math.pi / 2):
+    theta = check.real(theta, "theta", "draw_pendulum", unit="rad", fix="try theta=0.5.")
+    length = check.real(
+        length, "length", "draw_pendulum", unit="m", positive=True, fix="try length=1.0."
+    )
+    if not 0 < abs(theta) < math.pi / 2:
         raise ValueError(
             f"draw_pendulum: theta={theta!r} rad must satisfy 0 < |theta| < pi/2 "
             "so that the angle and the forces are visible; try theta=0.5."
         )
-    if not (math.isfinite(length) and length > 0):
-        raise ValueError(
-            f"draw_pendulum: length={length!r} must be a positive number of metres; try length=1.0."
-        )
-    ax = _axes(ax, (4.2, 4.6))
+    ax = _get_ax(ax, (4.2, 4.6))
     s, c = math.sin(theta), math.cos(theta)
     bob = np.array([length * s, -length * c])
     f = 0.45 * length  # arrow length for a force of size mg
@@ -318,16 +326,15 @@ def draw_network(model, *, input_names=None, output_name="θ(t)", max_nodes=8, a
         ``max_nodes < 3``.
     """
     specs = tuple(model) if not hasattr(model, "layers") else network_layers(model)
-    if max_nodes < 3:
-        raise ValueError(
-            f"draw_network: max_nodes={max_nodes!r} must be at least 3; try max_nodes=8."
-        )
+    max_nodes = check.integer(
+        max_nodes, "max_nodes", "draw_network", minimum=3, fix="try max_nodes=8."
+    )
     if input_names is not None and len(input_names) != specs[0].width:
         raise ValueError(
             f"draw_network: input_names has {len(input_names)} names but the "
             f"model has {specs[0].width} inputs; pass one name per input."
         )
-    ax = _axes(ax, (1.6 * len(specs) + 1.5, 4.0))
+    ax = _get_ax(ax, (1.6 * len(specs) + 1.5, 4.0))
     previous = None
     for k, spec in enumerate(specs):
         x = float(k)
@@ -394,7 +401,47 @@ def draw_network(model, *, input_names=None, output_name="θ(t)", max_nodes=8, a
 
 # --- the generators of part 2 -------------------------------------------------------
 
+_AXES_DOC = """ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure when omitted.
 
+    Returns
+    -------
+    matplotlib.axes.Axes
+{gids}
+    """
+
+
+def _labelled(*gids):
+    """Finish a diagram's docstring, which ends with its own parameters: the ``ax``
+    parameter, and the axes returned, whose text labels carry the ``gids``."""
+    listing = ", ".join(f'``"{gid}"``' for gid in gids[:-1]) + f' and ``"{gids[-1]}"``'
+    text = textwrap.fill(
+        f"The axes. Labels have gids {listing}.",
+        width=88,
+        initial_indent=" " * 8,
+        subsequent_indent=" " * 8,
+        break_on_hyphens=False,
+    )
+
+    def finish(func):
+        if func.__doc__ is not None:  # None under python -OO
+            func.__doc__ += _AXES_DOC.format(gids=text)
+        return func
+
+    return finish
+
+
+@_labelled(
+    "data",
+    "encoder",
+    "latent",
+    "decoder",
+    "output",
+    "prior",
+    "loss",
+    "reconstruction-loss",
+    "kl-loss",
+)
 def draw_vae(*, latent_dim: int = 6, beta: float | None = None, ax=None):
     r"""A variational autoencoder: encoder, latent sample, decoder and its two loss terms.
 
@@ -412,38 +459,22 @@ def draw_vae(*, latent_dim: int = 6, beta: float | None = None, ax=None):
     beta : float, optional
         Weight of the KL term, written in the diagram; the symbol β when
         omitted.
-    ax : matplotlib.axes.Axes, optional
-        Axes to draw on; a new figure when omitted.
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-        The axes. Labels have gids ``"data"``, ``"encoder"``, ``"latent"``,
-        ``"decoder"``, ``"output"``, ``"prior"``, ``"reconstruction-loss"`` and
-        ``"kl-loss"``.
     """
-    ax = _axes(ax, (10, 3.6))
+    ax = _get_ax(ax, (10, 3.6))
     h = 1.0
-    _box(ax, (0.6, 0), "trajectory\nx", width=1.0, height=h, gid="data", color="C2")
-    _box(
+    encoder = "encoder\n$q_\\phi(z\\,|\\,x)$\nmean μ, scale L"
+    latent = f"latent sample\n$z = \\mu + L\\varepsilon$\n({latent_dim} numbers)"
+    _pipeline(
         ax,
-        (2.5, 0),
-        "encoder\n$q_\\phi(z\\,|\\,x)$\nmean μ, scale L",
-        width=1.8,
-        height=1.3,
-        gid="encoder",
+        0,
+        (
+            (0.6, "trajectory\nx", 1.0, h, "data", "C2"),
+            (2.5, encoder, 1.8, 1.3, "encoder", "C0"),
+            (4.7, latent, 1.9, 1.3, "latent", "C4"),
+            (6.9, "decoder\n$p_\\theta(x\\,|\\,z)$", 1.8, 1.3, "decoder", "C0"),
+            (8.8, "generated\ntrajectory", 1.2, h, "output", "C1"),
+        ),
     )
-    _box(
-        ax,
-        (4.7, 0),
-        f"latent sample\n$z = \\mu + L\\varepsilon$\n({latent_dim} numbers)",
-        width=1.9,
-        height=1.3,
-        gid="latent",
-        color="C4",
-    )
-    _box(ax, (6.9, 0), "decoder\n$p_\\theta(x\\,|\\,z)$", width=1.8, height=1.3, gid="decoder")
-    _box(ax, (8.8, 0), "generated\ntrajectory", width=1.2, height=h, gid="output", color="C1")
     _box(
         ax,
         (4.7, 1.9),
@@ -453,8 +484,6 @@ def draw_vae(*, latent_dim: int = 6, beta: float | None = None, ax=None):
         gid="prior",
         color="0.7",
     )
-    for a, b in ((1.1, 1.6), (3.4, 3.75), (5.65, 6.0), (7.8, 8.2)):
-        _arrow(ax, (a, 0), (b, 0))
     _arrow(ax, (4.7, 1.6), (4.7, 0.65), style="-|>")
     ax.text(4.85, 1.12, "to generate:\ndraw z here", fontsize=8, va="center")
     weight = "β" if beta is None else f"{beta:g}"
@@ -490,6 +519,7 @@ def draw_vae(*, latent_dim: int = 6, beta: float | None = None, ax=None):
     return ax
 
 
+@_labelled("latent", "generator", "fake", "real", "critic", "critic-loss", "generator-loss")
 def draw_gan(*, latent_dim: int = 4, ax=None):
     r"""A Wasserstein GAN: generator, critic, and the loss each one minimises.
 
@@ -503,28 +533,16 @@ def draw_gan(*, latent_dim: int = 4, ax=None):
     ----------
     latent_dim : int, optional
         Size of :math:`z`, written in the diagram. Default 4.
-    ax : matplotlib.axes.Axes, optional
-        Axes to draw on; a new figure when omitted.
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-        The axes. Labels have gids ``"latent"``, ``"generator"``, ``"fake"``,
-        ``"real"``, ``"critic"``, ``"critic-loss"`` and ``"generator-loss"``.
     """
-    ax = _axes(ax, (10, 3.6))
-    _box(
+    ax = _get_ax(ax, (10, 3.6))
+    _pipeline(
         ax,
-        (0.8, 0.9),
-        f"latent z ~ p(z)\n({latent_dim} numbers)",
-        width=1.6,
-        height=0.9,
-        gid="latent",
-        color="C4",
-    )
-    _box(ax, (3.0, 0.9), "generator G", width=1.6, height=0.9, gid="generator")
-    _box(
-        ax, (5.2, 0.9), "generated\ntrajectory G(z)", width=1.7, height=0.9, gid="fake", color="C1"
+        0.9,
+        (
+            (0.8, f"latent z ~ p(z)\n({latent_dim} numbers)", 1.6, 0.9, "latent", "C4"),
+            (3.0, "generator G", 1.6, 0.9, "generator", "C0"),
+            (5.2, "generated\ntrajectory G(z)", 1.7, 0.9, "fake", "C1"),
+        ),
     )
     _box(ax, (5.2, -0.9), "real\ntrajectory x", width=1.7, height=0.9, gid="real", color="C2")
     _box(
@@ -535,8 +553,6 @@ def draw_gan(*, latent_dim: int = 4, ax=None):
         height=1.3,
         gid="critic",
     )
-    _arrow(ax, (1.6, 0.9), (2.2, 0.9))
-    _arrow(ax, (3.8, 0.9), (4.35, 0.9))
     _arrow(ax, (6.05, 0.9), (6.85, 0.3))
     _arrow(ax, (6.05, -0.9), (6.85, -0.3))
     ax.text(
@@ -572,6 +588,7 @@ def draw_gan(*, latent_dim: int = 4, ax=None):
     return ax
 
 
+@_labelled("state", "network", "gradient", "equations", "trajectory")
 def draw_hnn(*, coordinate: str = "q", ax=None):
     r"""A Hamiltonian neural network: :math:`H(q, p)` → its gradient → the motion.
 
@@ -586,58 +603,30 @@ def draw_hnn(*, coordinate: str = "q", ax=None):
     ----------
     coordinate : str, optional
         Symbol of the coordinate (``"θ"`` for the pendulum's angle). Default ``"q"``.
-    ax : matplotlib.axes.Axes, optional
-        Axes to draw on; a new figure when omitted.
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-        The axes. Labels have gids ``"state"``, ``"network"``, ``"gradient"``,
-        ``"equations"`` and ``"trajectory"``.
     """
-    ax = _axes(ax, (10, 3.2))
+    ax = _get_ax(ax, (10, 3.2))
     q = str(coordinate)
     qm = {"θ": "\\theta"}.get(q, q)  # mathtext name of the symbol
-    _box(ax, (0.8, 0), f"state\n({q}, p)", width=1.2, height=1.0, gid="state", color="C2")
-    _box(
-        ax,
-        (2.85, 0),
-        f"network\n$H_w({qm}, p)$\none number:\nthe energy",
-        width=1.9,
-        height=1.5,
-        gid="network",
-    )
-    _box(
-        ax,
-        (5.15, 0),
+    network = f"network\n$H_w({qm}, p)$\none number:\nthe energy"
+    gradient = (
         f"gradient\n$\\partial H/\\partial {qm},\\ \\partial H/\\partial p$\n"
-        "(automatic\ndifferentiation)",
-        width=1.9,
-        height=1.5,
-        gid="gradient",
-        color="C4",
+        "(automatic\ndifferentiation)"
     )
-    _box(
-        ax,
-        (7.45, 0),
+    equations = (
         f"equations of motion\n$\\dot {qm} = \\partial H/\\partial p$\n"
-        f"$\\dot p = -\\partial H/\\partial {qm}$",
-        width=2.0,
-        height=1.5,
-        gid="equations",
-        color="C1",
+        f"$\\dot p = -\\partial H/\\partial {qm}$"
     )
-    _box(
+    _pipeline(
         ax,
-        (9.55, 0),
-        "integrate\n→ trajectory",
-        width=1.5,
-        height=1.0,
-        gid="trajectory",
-        color="C2",
+        0,
+        (
+            (0.8, f"state\n({q}, p)", 1.2, 1.0, "state", "C2"),
+            (2.85, network, 1.9, 1.5, "network", "C0"),
+            (5.15, gradient, 1.9, 1.5, "gradient", "C4"),
+            (7.45, equations, 2.0, 1.5, "equations", "C1"),
+            (9.55, "integrate\n→ trajectory", 1.5, 1.0, "trajectory", "C2"),
+        ),
     )
-    for a, b in ((1.4, 1.9), (3.8, 4.2), (6.1, 6.45), (8.45, 8.8)):
-        _arrow(ax, (a, 0), (b, 0))
     _arrow(ax, (9.55, -0.5), (0.8, -0.5), rad=-0.25, lw=1)
     ax.text(
         5.15,
@@ -698,7 +687,7 @@ def draw_course_map(*, ax=None):
         The axes; chapter ``k`` (from 1) is a text artist with ``gid=f"chapter-{k}"``,
         in the order of :data:`COURSE_MAP`.
     """
-    ax = _axes(ax, (11, 4.2))
+    ax = _get_ax(ax, (11, 4.2))
     width, height = 2.45, 1.25
     rows = (COURSE_MAP[:3], COURSE_MAP[3:])
     centres = []

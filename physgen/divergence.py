@@ -77,14 +77,8 @@ def _normal_args(mean_q, std_q, mean_p, std_p, where: str):
         positive=True,
         fix="pass the standard deviation of p, not its variance or log; it must be > 0.",
     )
-    try:
-        shape = np.broadcast_shapes(mean_q.shape, std_q.shape, mean_p.shape, std_p.shape)
-    except ValueError as exc:
-        raise ValueError(
-            f"{where}: the shapes of mean_q {mean_q.shape}, std_q {std_q.shape}, mean_p "
-            f"{mean_p.shape} and std_p {std_p.shape} do not broadcast; pass scalars or "
-            "arrays of one shape."
-        ) from exc
+    arrays = {"mean_q": mean_q, "std_q": std_q, "mean_p": mean_p, "std_p": std_p}
+    shape = check.broadcast(arrays, where, fix="pass scalars or arrays of one shape.")
     return mean_q, std_q, mean_p, std_p, shape
 
 

@@ -150,14 +150,10 @@ class PendulumParameters:
                 unit=unit,
                 fix="pass a float or a 1-D array of finite values.",
             )
-        try:
-            shape = np.broadcast_shapes(*(a.shape for a in arrays.values()), (1,))
-        except ValueError:
-            shapes = {k: a.shape for k, a in arrays.items()}
-            raise ValueError(
-                f"PendulumParameters: the fields' shapes {shapes} do not broadcast; "
-                "pass arrays of one common length n (or scalars)."
-            ) from None
+        shape = check.broadcast(
+            arrays, "PendulumParameters", fix="pass arrays of one common length n (or scalars)."
+        )
+        shape = np.broadcast_shapes(shape, (1,))
         for name, arr in arrays.items():
             object.__setattr__(self, name, check.readonly(np.broadcast_to(arr, shape).copy()))
 

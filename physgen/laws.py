@@ -54,13 +54,8 @@ def _uniform_times(t, where, *, min_points=2):
             f"{where}: t must have at least {min_points} times, got {t.size}; "
             "pass a longer time grid, e.g. t=np.arange(500) * 0.01."
         )
+    check.increasing(t, "t", where, fix="sort the times (np.sort) and drop repeated ones.")
     steps = np.diff(t)
-    if np.any(steps <= 0):
-        i = int(np.argmax(steps <= 0))
-        raise ValueError(
-            f"{where}: t must be strictly increasing, but t[{i + 1}]={t[i + 1]!r} <= "
-            f"t[{i}]={t[i]!r}; sort the times (np.sort) and drop repeated ones."
-        )
     dt = (t[-1] - t[0]) / (t.size - 1)
     if not np.allclose(steps, dt, rtol=1e-6, atol=0.0):
         raise ValueError(
@@ -75,14 +70,10 @@ def _batch(theta0, omega0, where):
     omega0 = check.array(
         omega0, "omega0", where, unit="rad/s", fix="pass finite initial angular velocities."
     )
-    try:
-        theta0, omega0 = np.broadcast_arrays(theta0, omega0)
-    except ValueError:
-        raise ValueError(
-            f"{where}: theta0{theta0.shape} and omega0{omega0.shape} must broadcast to one "
-            "batch shape; pass arrays of equal shape (or scalars)."
-        ) from None
-    return theta0.astype(float), omega0.astype(float)
+    state = {"theta0": theta0, "omega0": omega0}
+    shape = check.broadcast(state, where, fix="pass arrays of equal shape (or scalars).")
+    th, om = (np.broadcast_to(a, shape).astype(float) for a in state.values())
+    return th, om
 
 
 def _call(fn, name, where, *args):
@@ -268,6 +259,48 @@ class LawTrajectory:
         )
 
 
+#: Each integrator's law: its argument's name, what it maps, and an example.
+_LAWS = {
+    "integrate_verlet": (
+        "acceleration",
+        "theta -> angular acceleration",
+        "lambda th: -9.81 * np.sin(th)",
+    ),
+    "integrate_rk4": (
+        "vector_field",
+        "(theta, omega) -> (dtheta, domega)",
+        "lambda th, om: (om, -9.81 * np.sin(th))",
+    ),
+}
+
+
+def _law_inputs(where, law, theta0, omega0, t):
+    """Check an integrator's law, time grid and initial state: ``(times, dt, theta0, omega0)``."""
+    name, what, example = _LAWS[where]
+    check.function(law, name, where, what=what, fix=f"pass e.g. {example}.")
+    times, dt = _uniform_times(t, where)
+    th, om = _batch(theta0, omega0, where)
+    return times, dt, th, om
+
+
+def _integrate(step, th, om, times, method) -> LawTrajectory:
+    """Apply ``step(th, om) -> (th, om)`` once per time after the first; non-finite states go on."""
+    T = times.size
+    theta = np.empty(th.shape + (T,))
+    omega = np.empty(th.shape + (T,))
+    theta[..., 0], omega[..., 0] = th, om
+    with np.errstate(all="ignore"):
+        for i in range(1, T):
+            th, om = step(th, om)
+            theta[..., i], omega[..., i] = th, om
+    return LawTrajectory(
+        t=check.readonly(times.copy()),
+        theta=check.readonly(theta),
+        omega=check.readonly(omega),
+        method=method,
+    )
+
+
 def integrate_verlet(acceleration, theta0, omega0, t):
     r"""Velocity Verlet for a learned law :math:`\ddot\theta = a(\theta)`.
 
@@ -322,29 +355,15 @@ def integrate_verlet(acceleration, theta0, omega0, t):
     True
     """
     where = "integrate_verlet"
-    if not callable(acceleration):
-        raise TypeError(
-            f"{where}: acceleration must be a function theta -> angular "
-            f"acceleration, got {type(acceleration).__name__}; pass e.g. "
-            "lambda th: -9.81 * np.sin(th)."
-        )
-    times, dt = _uniform_times(t, where)
-    th, om = _batch(theta0, omega0, where)
-    T = times.size
-    theta = np.empty(th.shape + (T,))
-    omega = np.empty(th.shape + (T,))
-    theta[..., 0], omega[..., 0] = th, om
+    times, dt, th, om = _law_inputs(where, acceleration, theta0, omega0, t)
     acc = _call(acceleration, "acceleration", where, th)
-    with np.errstate(all="ignore"):
-        for i in range(1, T):
-            th, om, acc = verlet_step(th, om, acc, dt, acceleration)
-            theta[..., i], omega[..., i] = th, om
-    return LawTrajectory(
-        t=check.readonly(times.copy()),
-        theta=check.readonly(theta),
-        omega=check.readonly(omega),
-        method="verlet",
-    )
+
+    def step(th, om):
+        nonlocal acc
+        th, om, acc = verlet_step(th, om, acc, dt, acceleration)
+        return th, om
+
+    return _integrate(step, th, om, times, "verlet")
 
 
 def integrate_rk4(vector_field, theta0, omega0, t):
@@ -389,14 +408,7 @@ def integrate_rk4(vector_field, theta0, omega0, t):
     True
     """
     where = "integrate_rk4"
-    if not callable(vector_field):
-        raise TypeError(
-            f"{where}: vector_field must be a function (theta, omega) -> "
-            f"(dtheta, domega), got {type(vector_field).__name__}; pass e.g. "
-            "lambda th, om: (om, -9.81 * np.sin(th))."
-        )
-    times, dt = _uniform_times(t, where)
-    th, om = _batch(theta0, omega0, where)
+    times, dt, th, om = _law_inputs(where, vector_field, theta0, omega0, t)
 
     def f(a, b):
         out = vector_field(a, b)
@@ -414,25 +426,20 @@ def integrate_rk4(vector_field, theta0, omega0, t):
                 f"{where}: vector_field's {name} must have the batch shape "
                 f"{th.shape}, got {arr.shape}; make it vectorised."
             )
-    T = times.size
-    theta = np.empty(th.shape + (T,))
-    omega = np.empty(th.shape + (T,))
-    theta[..., 0], omega[..., 0] = th, om
-    with np.errstate(all="ignore"):
-        for i in range(1, T):
-            k1 = f(th, om) if i > 1 else k
-            k2 = f(th + 0.5 * dt * k1[0], om + 0.5 * dt * k1[1])
-            k3 = f(th + 0.5 * dt * k2[0], om + 0.5 * dt * k2[1])
-            k4 = f(th + dt * k3[0], om + dt * k3[1])
-            th = th + dt / 6.0 * (k1[0] + 2.0 * k2[0] + 2.0 * k3[0] + k4[0])
-            om = om + dt / 6.0 * (k1[1] + 2.0 * k2[1] + 2.0 * k3[1] + k4[1])
-            theta[..., i], omega[..., i] = th, om
-    return LawTrajectory(
-        t=check.readonly(times.copy()),
-        theta=check.readonly(theta),
-        omega=check.readonly(omega),
-        method="rk4",
-    )
+    first = k  # the checked first evaluation, reused by the first step
+
+    def step(th, om):
+        nonlocal first
+        k1 = f(th, om) if first is None else first
+        first = None
+        k2 = f(th + 0.5 * dt * k1[0], om + 0.5 * dt * k1[1])
+        k3 = f(th + 0.5 * dt * k2[0], om + 0.5 * dt * k2[1])
+        k4 = f(th + dt * k3[0], om + dt * k3[1])
+        th = th + dt / 6.0 * (k1[0] + 2.0 * k2[0] + 2.0 * k3[0] + k4[0])
+        om = om + dt / 6.0 * (k1[1] + 2.0 * k2[1] + 2.0 * k3[1] + k4[1])
+        return th, om
+
+    return _integrate(step, th, om, times, "rk4")
 
 
 # --------------------------------------------------------------------------
@@ -476,12 +483,10 @@ class LengthPosterior:
         level : float, default 0.9
             Posterior probability inside the interval, in (0, 1).
         """
-        level = check.real(
+        level = check.fraction(
             level,
             "level",
             "LengthPosterior.interval",
-            positive=True,
-            below=1.0,
             fix="pass a probability in (0, 1), e.g. level=0.9.",
         )
         c = self.cdf()
@@ -555,11 +560,9 @@ def length_posterior(theta_obs, t, *, theta0, omega0, g, noise_std, lengths, log
     times = check.array(
         t, "t", where, ndim=1, unit="s", fix="pass e.g. t=np.arange(1, 500) * 0.01."
     )
-    if times.size > 1 and np.any(np.diff(times) <= 0):
-        raise ValueError(
-            f"{where}: t must be strictly increasing; sort the observations by "
-            "time and drop repeated times."
-        )
+    check.increasing(
+        times, "t", where, fix="sort the observations by time and drop repeated times."
+    )
     y = check.array(
         theta_obs,
         "theta_obs",
@@ -619,10 +622,7 @@ def length_posterior(theta_obs, t, *, theta0, omega0, g, noise_std, lengths, log
             f"{where}: lengths must be a grid of at least 2 lengths [m], got "
             f"{L.size}; pass e.g. np.linspace(0.5, 2.5, 401)."
         )
-    if np.any(np.diff(L) <= 0):
-        raise ValueError(
-            f"{where}: lengths must be strictly increasing; pass e.g. np.linspace(0.5, 2.5, 401)."
-        )
+    check.increasing(L, "lengths", where, unit="m", fix="pass e.g. np.linspace(0.5, 2.5, 401).")
     if log_prior is None:
         lp = np.zeros(L.size)
     else:

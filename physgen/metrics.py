@@ -77,6 +77,16 @@ def _reduce(values: np.ndarray, *, axis, by, where: str):
     return sums / counts
 
 
+def _squared(error: np.ndarray) -> np.ndarray:
+    return error**2
+
+
+def _mean_error(loss, y_true, y_pred, *, axis, by, where: str):
+    """The mean of ``loss(y_pred - y_true)``, reduced as ``axis`` or ``by`` say."""
+    a, b = _prepare(y_true, y_pred, where)
+    return _reduce(loss(b - a), axis=axis, by=by, where=where)
+
+
 def mse(y_true, y_pred, *, axis=None, by=None):
     """Mean squared error [rad^2].
 
@@ -95,8 +105,7 @@ def mse(y_true, y_pred, *, axis=None, by=None):
     -------
     float or numpy.ndarray
     """
-    a, b = _prepare(y_true, y_pred, "mse")
-    return _reduce((b - a) ** 2, axis=axis, by=by, where="mse")
+    return _mean_error(_squared, y_true, y_pred, axis=axis, by=by, where="mse")
 
 
 def rmse(y_true, y_pred, *, axis=None, by=None):
@@ -104,41 +113,32 @@ def rmse(y_true, y_pred, *, axis=None, by=None):
 
     Parameters
     ----------
-    y_true, y_pred : array_like, same shape
-        True and predicted angles [rad]; finite, non-empty.
-    axis : int, optional
-        Average along this axis only (``-1``: per trajectory of ``(n, T)``).
-    by : array_like, shape (R,), optional
-        Group labels of 1-D inputs (``dataset.trajectory_id``: per trajectory).
+    y_true, y_pred, axis, by
+        As in :func:`mse` (``axis=-1`` or ``by=dataset.trajectory_id``: per trajectory).
 
     Returns
     -------
     float or numpy.ndarray
         Pooled RMSE, or one RMSE per trajectory (group).
     """
-    a, b = _prepare(y_true, y_pred, "rmse")
-    out = _reduce((b - a) ** 2, axis=axis, by=by, where="rmse")
+    out = _mean_error(_squared, y_true, y_pred, axis=axis, by=by, where="rmse")
     return float(np.sqrt(out)) if isinstance(out, float) else np.sqrt(out)
 
 
 def mae(y_true, y_pred, *, axis=None, by=None):
-    """Mean absolute error [rad].
+    """Mean absolute error [rad]: unlike :func:`rmse`, every error counts in proportion.
 
     Parameters
     ----------
-    y_true, y_pred : array_like, same shape
-        True and predicted angles [rad]; finite, non-empty.
-    axis : int, optional
-        Average along this axis only (``-1``: per trajectory of ``(n, T)``).
-    by : array_like, shape (R,), optional
-        Group labels of 1-D inputs (``dataset.trajectory_id``: per trajectory).
+    y_true, y_pred, axis, by
+        As in :func:`mse`.
 
     Returns
     -------
     float or numpy.ndarray
+        Pooled MAE, or one MAE per trajectory (group).
     """
-    a, b = _prepare(y_true, y_pred, "mae")
-    return _reduce(np.abs(b - a), axis=axis, by=by, where="mae")
+    return _mean_error(np.abs, y_true, y_pred, axis=axis, by=by, where="mae")
 
 
 def r2(y_true, y_pred):

@@ -89,18 +89,6 @@ def _positive(name, value, unit, where):
     )
 
 
-def _broadcast(**arrays):
-    try:
-        shape = np.broadcast_shapes(*(a.shape for a in arrays.values()))
-    except ValueError:
-        shapes = ", ".join(f"{k}{v.shape}" for k, v in arrays.items())
-        raise ValueError(
-            f"theta0, omega0, length and g must broadcast to one batch shape, got shapes {shapes}; "
-            "give them equal shapes, or scalars, or add axes (e.g. x[:, None]) so they broadcast."
-        ) from None
-    return shape, {k: np.broadcast_to(v, shape) for k, v in arrays.items()}
-
-
 # --------------------------------------------------------------------------
 # result
 # --------------------------------------------------------------------------
@@ -216,14 +204,11 @@ def energy(theta, omega, *, length, g, mass=1.0):
     length = _positive("length", length, "m", "energy")
     g = _positive("g", g, "m/s^2", "energy")
     mass = _positive("mass", mass, "kg", "energy")
-    try:
-        np.broadcast_shapes(theta.shape, omega.shape, length.shape, g.shape, mass.shape)
-    except ValueError:
-        raise ValueError(
-            f"theta{theta.shape}, omega{omega.shape}, length{length.shape}, g{g.shape} and "
-            f"mass{mass.shape} must broadcast together; add a trailing axis to per-trajectory "
-            "parameters, e.g. length=length[..., None]."
-        ) from None
+    check.broadcast(
+        {"theta": theta, "omega": omega, "length": length, "g": g, "mass": mass},
+        "energy",
+        fix="add a trailing axis to per-trajectory parameters, e.g. length=length[..., None].",
+    )
     # 1 - cos(theta) = 2 sin^2(theta/2) without cancellation near theta = 0.
     return mass * length * (0.5 * length * omega**2 + 2.0 * g * np.sin(0.5 * theta) ** 2)
 
@@ -245,10 +230,8 @@ def period(theta0, omega0, *, length=1.0, g=9.81):
 
     Parameters
     ----------
-    theta0 : float or array_like
-        Initial angle [rad].
-    omega0 : float or array_like
-        Initial angular velocity [rad/s].
+    theta0, omega0 : float or array_like
+        Initial angle [rad] and angular velocity [rad/s].
     length : float or array_like, default 1.0
         Rod length [m].
     g : float or array_like, default 9.81
@@ -397,9 +380,15 @@ def _prepare(theta0, omega0, length, g, where):
     omega0 = _state("omega0", omega0, where)
     length = _positive("length", length, "m", where)
     g = _positive("g", g, "m/s^2", where)
-    shape, b = _broadcast(theta0=theta0, omega0=omega0, length=length, g=g)
+    given = {"theta0": theta0, "omega0": omega0, "length": length, "g": g}
+    shape = check.broadcast(
+        given,
+        where,
+        fix="give them equal shapes, or scalars, or add axes (e.g. x[:, None]) so they "
+        "broadcast to one batch shape.",
+    )
     theta0, omega0, length, g = (
-        np.array(b[k], dtype=float) for k in ("theta0", "omega0", "length", "g")
+        np.array(np.broadcast_to(a, shape), dtype=float) for a in given.values()
     )
     w0 = np.sqrt(g / length)
     turns = np.round(theta0 / (2.0 * np.pi))
@@ -747,14 +736,14 @@ def _step_indices(t, dt, method):
     if dt is None:
         if t.shape[0] < 2:
             raise ValueError(
-                f"method={method!r} needs the step dt: pass dt=... [s] or at least two uniform "
+                f"simulate: method={method!r} needs the step dt: pass dt=... [s] or at least two uniform "
                 f"times starting at 0 in t (got t of length {t.shape[0]})."
             )
         dt = t[1] - t[0]
         uniform = np.allclose(np.diff(t), dt, rtol=1e-9, atol=1e-12 * max(1.0, abs(dt)))
         if not (uniform and abs(t[0]) <= 1e-12 * max(1.0, abs(dt)) and dt > 0):
             raise ValueError(
-                f"method={method!r} without dt requires t uniform and starting at 0, "
+                f"simulate: method={method!r} without dt requires t uniform and starting at 0, "
                 f"got t[0]={t[0]!r}, t[1]-t[0]={dt!r}; pass dt=... explicitly or use "
                 "t = dt * np.arange(n)."
             )
@@ -765,7 +754,7 @@ def _step_indices(t, dt, method):
     if np.any(idx < 0) or np.any(np.abs(steps - idx) > 1e-6):
         bad = t[(idx < 0) | (np.abs(steps - idx) > 1e-6)][0]
         raise ValueError(
-            f"method={method!r} reports states on the grid i*dt (i >= 0) with dt={dt!r}, "
+            f"simulate: method={method!r} reports states on the grid i*dt (i >= 0) with dt={dt!r}, "
             f"but t contains {bad!r}; pass times that are non-negative multiples of dt."
         )
     return idx.astype(np.int64), dt

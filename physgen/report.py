@@ -12,8 +12,8 @@ it live here once instead of on every page:
 - :func:`glue_generator`: one generator's row of the closing comparison
   (book/07-takeaways.md), the same keys for every generator.
 
-Only the standard library is imported here; IPython and myst-nb are
-imported when a value is shown or glued.
+Besides physgen's input checks, only the standard library is imported here;
+IPython and myst-nb are imported when a value is shown or glued.
 
 Examples
 --------
@@ -29,9 +29,10 @@ Examples
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Mapping, Sequence
 from typing import Any
+
+from physgen import _validation as check
 
 __all__ = ["MarkdownTable", "md_table", "wall", "glue", "GENERATOR_ROW", "glue_generator"]
 
@@ -99,13 +100,10 @@ def wall(seconds) -> str:
     Timings differ in every run; the suffix marks them, so that the re-run of
     a chapter (tests/nbval_sanitize.cfg) masks exactly these values.
     """
-    ok = isinstance(seconds, numbers.Real) and not isinstance(seconds, bool)
-    if not ok or not float(seconds) >= 0 or float(seconds) == float("inf"):
-        raise ValueError(
-            f"wall: seconds must be a finite number >= 0, got {seconds!r}; pass e.g. "
-            "result.seconds."
-        )
-    return f"{float(seconds):.0f} s (wall clock)"
+    seconds = check.real(
+        seconds, "seconds", "wall", nonnegative=True, fix="pass e.g. result.seconds."
+    )
+    return f"{seconds:.0f} s (wall clock)"
 
 
 def glue(name: str, value: Any, display: bool = True) -> None:

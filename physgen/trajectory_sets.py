@@ -45,33 +45,31 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 import numbers
 from dataclasses import dataclass
 
 import numpy as np
 
 from physgen import _validation as check
-from physgen.datasets import ParameterGrid
+from physgen.datasets import (
+    ORIGINAL_GRID,
+    ParameterGrid,
+    _jitter_grid,
+    _OnTimeGrid,
+)
 from physgen.generator import PendulumParameters
-from physgen.noise import GrowingNoise, NoiseModel
+from physgen.noise import NoiseModel
 from physgen.pendulum import METHODS, simulate
 
 __all__ = ["GENERATOR_GRID", "GENERATOR_JITTERED", "TrajectorySet", "make_trajectory_set"]
 
-#: The grid of the original generator notebooks (VAE, WGAN): 400 trajectories of
-#: 500 points (dt = 0.01 s, g = 10 m/s^2, Euler-Cromer, noise N(0, (0.1 t)^2),
-#: jitter 0.05 on theta0, omega0 and g).
-GENERATOR_GRID = ParameterGrid(
-    theta0=(0.5, 0.75, 1.0, 1.25, 1.5),
-    omega0=(0.5, 0.75, 1.0, 1.25, 1.5),
-    mass=(1.0, 1.5, 2.0, 2.5),
-    length=(1.0, 1.5, 2.0, 2.5),
-    g=10.0,
-    dt=0.01,
-    n_steps=500,
-    jitter=0.05,
-    noise=GrowingNoise(0.1),
-    method="euler_cromer",
+#: The grid of the original generator notebooks (VAE, WGAN): the tabular data's
+#: :data:`physgen.ORIGINAL_GRID` (dt = 0.01 s, g = 10 m/s^2, Euler-Cromer, noise
+#: N(0, (0.1 t)^2), jitter 0.05, here on theta0, omega0 and g) with masses and
+#: lengths in {1, 1.5, 2, 2.5}: 400 trajectories of 500 points.
+GENERATOR_GRID = dataclasses.replace(
+    ORIGINAL_GRID, mass=(1.0, 1.5, 2.0, 2.5), length=(1.0, 1.5, 2.0, 2.5)
 )
 
 #: The parameters the original generator notebooks jitter, in draw order.
@@ -79,7 +77,7 @@ GENERATOR_JITTERED = ("theta0", "omega0", "g")
 
 
 @dataclass(frozen=True, eq=False)
-class TrajectorySet:
+class TrajectorySet(_OnTimeGrid):
     """A set of whole trajectories on one time grid (one sample = one row).
 
     Attributes
@@ -116,15 +114,7 @@ class TrajectorySet:
         return int(self.theta.shape[0])
 
     def __repr__(self) -> str:
-        return (
-            f"TrajectorySet(n={len(self)}, T={self.n_times}, method={self.method!r}, "
-            f"noise={self.noise!r})"
-        )
-
-    @property
-    def n_times(self) -> int:
-        """Number of time points ``T``."""
-        return int(self.t.shape[0])
+        return self._describe(n=len(self), T=self.n_times)
 
     def subset(self, index) -> TrajectorySet:
         """The trajectories selected by ``index`` (integer array, slice or boolean mask)."""
@@ -159,12 +149,10 @@ class TrajectorySet:
         (TrajectorySet, TrajectorySet)
             Training and held-out sets, each in the original order.
         """
-        heldout_fraction = check.real(
+        heldout_fraction = check.fraction(
             heldout_fraction,
             "heldout_fraction",
             "TrajectorySet.split",
-            positive=True,
-            below=1.0,
             fix="pass a share in (0, 1), e.g. heldout_fraction=0.25.",
         )
         n = len(self)
@@ -173,31 +161,6 @@ class TrajectorySet:
         n_out = int(np.clip(round(float(heldout_fraction) * n), 1, n - 1))
         perm = np.random.default_rng(rng).permutation(n)
         return self.subset(np.sort(perm[n_out:])), self.subset(np.sort(perm[:n_out]))
-
-
-def _jitter(grid: ParameterGrid, jitter: float, accumulate: bool, gen) -> PendulumParameters:
-    nominal = grid.parameters()
-    n = len(nominal)
-    values = nominal.as_dict()
-    if jitter == 0 or n == 0:
-        return nominal
-    eps = jitter * gen.standard_normal((n, len(GENERATOR_JITTERED)))
-    if accumulate:
-        _, n_om, n_m, n_l = grid.shape
-        block = {"theta0": n_om * n_m * n_l, "omega0": n_m * n_l, "g": n}
-        for j, name in enumerate(GENERATOR_JITTERED):
-            b = block[name]
-            eps[:, j] = np.cumsum(eps[:, j].reshape(n // b, b), axis=1).ravel()
-    out = dict(values)
-    for j, name in enumerate(GENERATOR_JITTERED):
-        out[name] = values[name] + eps[:, j]
-    if np.any(out["g"] <= 0):
-        raise ValueError(
-            f"make_trajectory_set: jitter={jitter!r} made some g values "
-            f"non-positive (min {out['g'].min():.3g} m/s^2); use a smaller "
-            "jitter or a larger g."
-        )
-    return PendulumParameters(**out)
 
 
 def make_trajectory_set(
@@ -296,7 +259,7 @@ def make_trajectory_set(
     )
     method = grid.method if method is None else check.choice(method, "method", where, METHODS)
     gen = np.random.default_rng(rng)
-    params = _jitter(grid, jitter, accumulate_jitter, gen)
+    params = _jitter_grid(grid, GENERATOR_JITTERED, jitter, accumulate_jitter, gen, where)
     full_t = grid.t
     traj = simulate(
         params.theta0, params.omega0, full_t, length=params.length, g=params.g, method=method

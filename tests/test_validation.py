@@ -70,6 +70,55 @@ def test_checkers_name_argument_value_and_fix():
         check.sequence([1, 2.5], "s", "f", item=lambda v, n: check.integer(v, n, "f"))
 
 
+def test_shared_checkers_name_argument_value_and_fix():
+    with pytest.raises(TypeError) as info:
+        check.function(3, "law", "f", what="theta -> acceleration", fix="pass a function.")
+    assert str(info.value) == (
+        "f: law must be a function theta -> acceleration, got int; pass a function."
+    )
+    with pytest.raises(TypeError, match="f: curves must be a mapping label -> x, got list; pass"):
+        check.mapping([1], "curves", "f", what="label -> x", fix="pass a dict.")
+    with pytest.raises(ValueError) as info:
+        check.broadcast({"a": np.zeros(2), "b": np.zeros(3)}, "f", fix="pass equal shapes.")
+    assert str(info.value) == (
+        "f: the shapes a(2,), b(3,) do not broadcast to one shape; pass equal shapes."
+    )
+    assert check.broadcast({"a": np.zeros((2, 1)), "b": 1.0, "c": np.zeros(3)}, "f", fix="") == (
+        2,
+        3,
+    )
+    with pytest.raises(ValueError) as info:
+        check.increasing(np.array([0.0, 0.5, 0.5]), "t", "f", fix="sort t.")
+    assert str(info.value) == (
+        "f: t must be strictly increasing [s], but t[2]=0.5 <= t[1]=0.5; sort t."
+    )
+    assert check.fraction(0.0, "p", "f", zero=True) == 0.0
+    for bad, zero in ((0.0, False), (1.0, True), (-0.1, True)):
+        with pytest.raises(ValueError, match=f"p={bad}"):
+            check.fraction(bad, "p", "f", zero=zero)
+    assert check.widths([3, np.int64(2)], "hidden", "f", example="(8, 8)") == (3, 2)
+    with pytest.raises(ValueError, match=r"hidden\[1\]=0 must be an int >= 1; .*hidden=\(8, 8\)"):
+        check.widths((3, 0), "hidden", "f", example="(8, 8)")
+    x, y = check.sample_sets("f", allow_1d=True, x=[1.0, 2.0], y=np.zeros((3, 1)))
+    assert x.shape == (2, 1) and y.shape == (3, 1)
+    with pytest.raises(ValueError, match="same number of values per sample"):
+        check.sample_sets("f", x=np.zeros((2, 3)), y=np.zeros((2, 4)))
+    with pytest.raises(TypeError, match="f: x must be an array of samples"):
+        check.sample_sets("f", x="abc", y=np.zeros((2, 4)))
+
+
+@pytest.mark.parametrize("call", [
+    lambda: simulate([1.0, 2.0], [0.0, 0.1, 0.2], T),
+    lambda: physgen.energy(np.zeros(2), np.zeros(3), length=1.0, g=9.81),
+    lambda: physgen.PendulumParameters(theta0=[1.0, 2.0], omega0=[0.0, 0.1, 0.2]),
+    lambda: physgen.gaussian_kl(np.zeros(2), 1.0, np.zeros(3), 1.0),
+    lambda: physgen.integrate_verlet(np.sin, [1.0, 2.0], [0.0, 0.1, 0.2], T),
+], ids=["simulate", "energy", "PendulumParameters", "gaussian_kl", "integrate_verlet"])
+def test_shapes_that_do_not_broadcast_get_one_message(call):
+    with pytest.raises(ValueError, match=r"^\w+: the shapes \w+\(2,\), .*do not broadcast"):
+        call()
+
+
 def test_frozen_results_holding_arrays_compare_by_identity_and_hash():
     traj = simulate(np.array([0.1, 0.2]), 0.0, T)
     assert traj == traj and traj != simulate(np.array([0.1, 0.2]), 0.0, T)

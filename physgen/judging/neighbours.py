@@ -93,9 +93,7 @@ def precision_recall(real, generated, *, k=5) -> PrecisionRecall:
     (True, True)
     """
     where = "precision_recall"
-    R = check.samples("real", real, where, allow_1d=True)
-    G = check.samples("generated", generated, where, allow_1d=True)
-    check.same_width(where, real=R, generated=G)
+    R, G = check.sample_sets(where, allow_1d=True, real=real, generated=generated)
     k = check.integer(k, "k", where, minimum=1, fix="pass e.g. k=5.")
     for name, arr in (("real", R), ("generated", G)):
         if k >= arr.shape[0]:
@@ -156,10 +154,9 @@ def memorisation_ratio(train, generated, heldout) -> float:
     True
     """
     where = "memorisation_ratio"
-    X = check.samples("train", train, where, allow_1d=True)
-    G = check.samples("generated", generated, where, allow_1d=True)
-    H = check.samples("heldout", heldout, where, allow_1d=True)
-    check.same_width(where, train=X, generated=G, heldout=H)
+    X, G, H = check.sample_sets(
+        where, allow_1d=True, train=train, generated=generated, heldout=heldout
+    )
     num = float(np.median(cdist(G, X).min(axis=1)))
     den = float(np.median(cdist(H, X).min(axis=1)))
     if not den > 0:

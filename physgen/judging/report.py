@@ -123,9 +123,7 @@ def compare_physics(
     True
     """
     where = "compare_physics"
-    Rr = check.samples("real", real, where)
-    Gg = check.samples("generated", generated, where)
-    check.same_width(where, real=Rr, generated=Gg)
+    Rr, Gg = check.sample_sets(where, real=real, generated=generated)
     check.times(t, Rr.shape[1], where)
     g = check.real(g, "g", where, unit="m/s^2", positive=True, fix="pass e.g. g=9.81.")
     gen = np.random.default_rng(rng)

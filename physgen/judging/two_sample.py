@@ -112,9 +112,7 @@ def two_sample_test(x, y, *, n_permutations=500, rng=None, bandwidth=None) -> Tw
     (True, True)
     """
     where = "two_sample_test"
-    X = check.samples("x", x, where, allow_1d=True)
-    Y = check.samples("y", y, where, allow_1d=True)
-    check.same_width(where, x=X, y=Y)
+    X, Y = check.sample_sets(where, allow_1d=True, x=x, y=y)
     for name, arr in (("x", X), ("y", Y)):
         if arr.shape[0] < 2:
             raise ValueError(

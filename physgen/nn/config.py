@@ -185,15 +185,7 @@ class NetworkConfig:
         set_(
             self,
             "hidden",
-            check.sequence(
-                self.hidden,
-                "hidden",
-                w,
-                fix="pass a tuple of layer widths such as (20, 20, 20).",
-                item=lambda h, name: check.integer(
-                    h, name, w, minimum=1, fix="every width is an int >= 1, e.g. (20, 20, 20)."
-                ),
-            ),
+            check.widths(self.hidden, "hidden", w, example="(20, 20, 20)"),
         )
         check.choice(self.activation, "activation", w, tuple(ACTIVATIONS))
         check.choice(self.input_scaling, "input_scaling", w, INPUT_SCALINGS)

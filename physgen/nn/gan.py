@@ -81,30 +81,12 @@ _WHERE = "GANConfig"
 
 def _rate(value, name):
     """A rate in [0, 1)."""
-    return check.real(
-        value,
-        name,
-        _WHERE,
-        lower=0.0,
-        below=1.0,
-        fix=f"pass a rate in [0, 1), e.g. {name}=0.5 (0 for none).",
-    )
+    fix = f"pass a rate in [0, 1), e.g. {name}=0.5 (0 for none)."
+    return check.fraction(value, name, _WHERE, zero=True, fix=fix)
 
 
 def _positive(value, name, fix):
     return check.real(value, name, _WHERE, positive=True, fix=fix)
-
-
-def _widths(value, name):
-    return check.sequence(
-        value,
-        name,
-        _WHERE,
-        fix=f"pass a tuple of positive layer widths, e.g. {name}=(50, 100).",
-        item=lambda w, label: check.integer(
-            w, label, _WHERE, minimum=1, fix="layer widths are positive integers."
-        ),
-    )
 
 
 @dataclass(frozen=True)
@@ -199,8 +181,8 @@ class GANConfig:
             ),
         )
         put("latent", check.choice(self.latent, "latent", _WHERE, LATENTS))
-        put("generator_hidden", _widths(self.generator_hidden, "generator_hidden"))
-        put("critic_hidden", _widths(self.critic_hidden, "critic_hidden"))
+        for name, example in (("generator_hidden", "(50, 100)"), ("critic_hidden", "(100, 50)")):
+            put(name, check.widths(getattr(self, name), name, _WHERE, example=example))
         put(
             "generator_batchnorm",
             check.boolean(self.generator_batchnorm, "generator_batchnorm", _WHERE),

@@ -494,11 +494,13 @@ def sweep(configs, data, *, validation=None, seeds, score) -> dict:
     dict[str, numpy.ndarray]
         For each name, the scores in the order of ``seeds``.
     """
-    if not hasattr(configs, "items"):
-        raise TypeError(
-            f"sweep: configs must be a mapping name -> NetworkConfig, got "
-            f"{type(configs).__name__}; pass e.g. {{'original': nn.ORIGINAL}}."
-        )
+    check.mapping(
+        configs,
+        "configs",
+        "sweep",
+        what="name -> NetworkConfig",
+        fix="pass e.g. {'original': nn.ORIGINAL}.",
+    )
     names = check.sequence(
         tuple(configs),
         "configs",
@@ -518,12 +520,13 @@ def sweep(configs, data, *, validation=None, seeds, score) -> dict:
         raise ValueError(
             f"sweep: seeds={seeds!r} must be at least two distinct seeds; pass e.g. seeds=range(5)."
         )
-    if not callable(score):
-        raise TypeError(
-            f"sweep: score must be a function of a FitResult, got "
-            f"{type(score).__name__}; pass e.g. lambda r: rmse(test.truth, "
-            "r.predict(test.features))."
-        )
+    check.function(
+        score,
+        "score",
+        "sweep",
+        what="of a FitResult",
+        fix="pass e.g. lambda r: rmse(test.truth, r.predict(test.features)).",
+    )
     return {
         name: np.array(
             [float(score(train(configs[name], data, validation=validation, seed=s))) for s in seeds]

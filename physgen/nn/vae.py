@@ -102,20 +102,13 @@ class VAEConfig:
         def put(name, value):
             object.__setattr__(self, name, value)
 
-        def width(u, label):
-            return check.integer(
-                u, label, w, minimum=1, fix="pass positive widths, e.g. (250, 100)."
-            )
-
         put(
             "latent_dim",
             check.integer(self.latent_dim, "latent_dim", w, minimum=1, fix="pass e.g. 6."),
         )
         put(
             "hidden_units",
-            check.sequence(
-                self.hidden_units, "hidden_units", w, item=width, fix="pass e.g. (250, 100, 50)."
-            ),
+            check.widths(self.hidden_units, "hidden_units", w, example="(250, 100, 50)"),
         )
         put(
             "kl_weight",
@@ -131,13 +124,8 @@ class VAEConfig:
         )
         put(
             "dropout",
-            check.real(
-                self.dropout,
-                "dropout",
-                w,
-                lower=0.0,
-                below=1.0,
-                fix="pass a rate in [0, 1), e.g. 0.5.",
+            check.fraction(
+                self.dropout, "dropout", w, zero=True, fix="pass a rate in [0, 1), e.g. 0.5."
             ),
         )
         put(

@@ -29,8 +29,7 @@ def _animation_frames(traj, which, fps, duration, func):
         upper=span,
         fix="pass at most the trajectory's time span, or simulate longer.",
     )
-    if np.any(np.diff(t) <= 0):
-        raise ValueError(f"{func}: traj.t must be increasing; pass a sorted time grid [s].")
+    check.increasing(t, "traj.t", func, fix="pass a sorted time grid [s].")
     n_frames = max(2, round(duration * fps))
     frame_t = t[0] + np.arange(n_frames) / fps
     frame_t = frame_t[frame_t <= t[-1]]
@@ -179,8 +178,9 @@ def pendulum_animation_html(
     (2, True)
     """
     func = "pendulum_animation_html"
-    if not isinstance(alt, str) or not alt.strip():
-        raise ValueError(f"{func}: alt must be a non-empty description, got {alt!r}.")
+    fix = "describe what the animation shows, e.g. alt='Two pendulums swinging'."
+    if not check.instance(alt, str, "alt", func, fix=fix).strip():
+        raise ValueError(f"{func}: alt={alt!r} must be a non-empty description; {fix}")
     decimals = check.integer(decimals, "decimals", func, minimum=1, fix="pass e.g. decimals=3.")
     cell_size = check.integer(cell_size, "cell_size", func, minimum=40, fix="pass e.g. 110 (px).")
     if decimals > 6 or cell_size > 400:

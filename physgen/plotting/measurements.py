@@ -75,12 +75,14 @@ def plot_period_vs_amplitude(
             "check the inputs for NaN or negative values."
         )
     if small_angle is not None:
-        small_angle = float(small_angle)
-        if not (np.isfinite(small_angle) and small_angle > 0):
-            raise ValueError(
-                f"{func}: small_angle must be a positive finite period [s], got {small_angle!r}; "
-                "pass 2 * np.pi * np.sqrt(length / g)."
-            )
+        small_angle = check.real(
+            small_angle,
+            "small_angle",
+            func,
+            unit="s",
+            positive=True,
+            fix="pass the small-angle period 2 * np.pi * np.sqrt(length / g).",
+        )
     if relative and small_angle is None:
         raise ValueError(
             f"{func}: relative=True plots T/T0 and needs small_angle=T0 [s]; "
@@ -260,11 +262,13 @@ def plot_reliability(curves, ax=None, **line_kwargs):
     -------
     matplotlib.axes.Axes
     """
-    if not hasattr(curves, "items"):
-        raise TypeError(
-            "plot_reliability: curves must map labels to CalibrationCurve objects, "
-            f"got {type(curves).__name__}."
-        )
+    check.mapping(
+        curves,
+        "curves",
+        "plot_reliability",
+        what="label -> CalibrationCurve",
+        fix="pass e.g. {'model': calibration_curve(y, mean, std)}.",
+    )
     ax = _get_ax(ax, figsize=(4.8, 4.6))
     ax.plot([0, 1], [0, 1], "k--", lw=1, label="perfect")
     markers = "osv^D<>ph"
