@@ -45,7 +45,8 @@ NBVAL_SANITIZE = ROOT / "tests" / "nbval_sanitize.cfg"
 #: The outputs the pages show, glue records restored (tools/nbval_prepare.py, make test).
 NBVAL_DIR = ROOT / "_build" / "nbval"
 
-#: Test harness cell, inserted right after the chapter defines its own fallback glue():
+#: Test harness cell, inserted right after the chapter defines its own fallback glue() or
+#: imports physgen.report's:
 #: where myst-nb is missing (Colab) that glue() shows nothing for display=False, so the
 #: glued numbers would go unchecked. This one records each value exactly as myst-nb's
 #: glue() does (myst_nb/ext/glue/__init__.py), without myst-nb.
@@ -59,7 +60,18 @@ def glue(name, value, display=True):
     prefix = "" if display else {GLUE_PREFIX!r}
     metadata["scrapbook"] = dict(name=name, mime_prefix=prefix)
     _show({{prefix + k: v for k, v in bundle.items()}}, raw=True, metadata=metadata)
+
+
+# physgen.report's own helpers (glue_generator) glue through physgen.report.glue
+import physgen.report as _report
+
+_report.glue = glue
 """
+
+#: Where a chapter gets its glue(): its own fallback, or physgen.report's.
+GLUE_DEFINED = re.compile(
+    r"^\s*def glue\(|^\s*from physgen\.report import [^\n]*\bglue\b", flags=re.MULTILINE
+)
 
 #: Test harness cell, appended last: the notebook ran as a student runs it.
 CHECK_CELL = """\
@@ -243,7 +255,7 @@ def check_notebook(launch: dict, page: dict, *, root: str, venv: str) -> dict:
             mine["source"] = _source(page_code[j])
         cells.append(mine)
         j += 1
-        if not recorder_added and re.search(r"^\s*def glue\(", _source(mine), flags=re.MULTILINE):
+        if not recorder_added and GLUE_DEFINED.search(_source(mine)):
             cells.append(harness(RECORD_GLUE))
             recorder_added = True
     take_glue_only_cells()
@@ -260,7 +272,9 @@ def check_notebook(launch: dict, page: dict, *, root: str, venv: str) -> dict:
         if "scrapbook" in (o.get("metadata") or {})
     ]
     if records and not recorder_added:
-        raise MappingError("the page glues values but no cell defines the fallback glue()")
+        raise MappingError(
+            "the page glues values but no cell defines glue() or imports physgen.report's"
+        )
     cells.append(
         harness(
             CHECK_CELL.format(python=WHEEL_PYTHON, venv=venv, root=root.rstrip(os.sep) + os.sep)
@@ -463,3 +477,11 @@ def test_launch_notebooks_run_from_the_wheel(wheel, tmp_path):
     print("\n" + " ".join(command), flush=True)
     result = subprocess.run(command, check=False, cwd=work, env=env, timeout=3600)
     assert result.returncode == 0, "nbval found differences or errors: see its report above"
+
+
+def test_the_recorder_follows_either_source_of_glue():
+    assert GLUE_DEFINED.search("x = 1\ndef glue(name, value, display=True):\n    pass")
+    assert GLUE_DEFINED.search("from physgen.report import glue, glue_generator, md_table")
+    assert GLUE_DEFINED.search("from physgen.report import md_table, glue")
+    assert not GLUE_DEFINED.search("from physgen.report import glue_generator, md_table")
+    assert not GLUE_DEFINED.search("# def glue( in a comment\nx = 1")
