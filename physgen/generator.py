@@ -32,16 +32,24 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Protocol, runtime_checkable
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from physgen import _validation as check
-from physgen.pendulum import Trajectory, simulate
+from physgen.noise import NoiseModel, NoNoise
+from physgen.pendulum import METHODS, Trajectory, simulate
 
-__all__ = ["PendulumPrior", "PendulumParameters", "ORIGINAL_PRIOR", "generate", "Generator"]
+__all__ = [
+    "PendulumPrior",
+    "PendulumParameters",
+    "ORIGINAL_PRIOR",
+    "generate",
+    "Generator",
+    "PriorGenerator",
+]
 
 # Field name -> (unit, must be positive)
 _FIELDS = {
@@ -392,7 +400,9 @@ def generate(prior: PendulumPrior, n: int, t, *, rng=None, method: str = "exact"
 class Generator(Protocol):
     """Anything that generates whole trajectories: the one interface of the course's generators.
 
-    The trained VAE (:class:`physgen.vae.TrainedVAE`) and the trained GANs
+    Chapter 1's physics is one (:class:`PriorGenerator`: a prior over pendulums
+    pushed through their exact solution); the trained VAE
+    (:class:`physgen.vae.TrainedVAE`) and the trained GANs
     (:class:`physgen.gan.TrainedGAN`) are generators; the judges
     (:func:`physgen.judge_generator`) and the closing comparison take any of
     them, with no code for a particular model.
@@ -405,3 +415,84 @@ class Generator(Protocol):
     """
 
     def sample(self, n: int, *, rng=None, conditions=None) -> np.ndarray: ...
+
+
+@dataclass(frozen=True, eq=False)
+class PriorGenerator:
+    r"""Chapter 1's generator in the course's :class:`Generator` protocol.
+
+    A prior over pendulums (the latent vector), their solution on a fixed time
+    grid (the generator network of a GAN, here the physics), and optionally
+    the measurement noise of the data it is compared with:
+
+    .. math::
+
+        z = (l, g, \theta_0, \omega_0) \sim p(z), \qquad
+        x = \theta(t_1, \dots, t_T; z) + \varepsilon .
+
+    Parameters
+    ----------
+    prior : PendulumPrior
+        Distribution of the pendulums.
+    t : array_like, shape (T,)
+        Strictly increasing times [s] of every sample.
+    noise : NoiseModel, default NoNoise()
+        Measurement noise added to the clean angles (:mod:`physgen.noise`).
+    method : str, default "exact"
+        Solver of :func:`physgen.simulate`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from physgen import GrowingNoise, PendulumPrior, PriorGenerator
+    >>> gen = PriorGenerator(PendulumPrior(), np.linspace(0.0, 5.0, 11), noise=GrowingNoise(0.1))
+    >>> gen.sample(4, rng=0).shape
+    (4, 11)
+    >>> gen.sample(2, rng=0, conditions=[0.5, 2.0]).shape   # lengths [m] chosen
+    (2, 11)
+    """
+
+    prior: PendulumPrior
+    t: np.ndarray
+    noise: NoiseModel = field(default_factory=NoNoise)
+    method: str = "exact"
+
+    def __post_init__(self):
+        where = "PriorGenerator"
+        check.instance(
+            self.prior, PendulumPrior, "prior", where, fix="pass a physgen.PendulumPrior(...)."
+        )
+        t = check.array(self.t, "t", where, ndim=1, unit="s", fix="pass a 1-D time grid.")
+        check.increasing(t, "t", where, fix="sort the time grid.")
+        check.instance(
+            self.noise, NoiseModel, "noise", where, fix="pass e.g. physgen.GrowingNoise(0.1)."
+        )
+        check.choice(self.method, "method", where, METHODS)
+        object.__setattr__(self, "t", check.readonly(t.copy()))
+
+    def sample(self, n: int, *, rng=None, conditions=None) -> np.ndarray:
+        """Draw ``n`` trajectories [rad], shape ``(n, T)``.
+
+        ``conditions``, if given, are the lengths [m] of the ``n`` pendulums,
+        shape ``(n,)``; the other parameters still come from the prior. All
+        randomness comes from ``rng`` (parameters first, then the noise).
+        """
+        where = "PriorGenerator.sample"
+        n = check.integer(n, "n", where, minimum=0)
+        gen = np.random.default_rng(rng)
+        params = self.prior.sample(n, rng=gen)
+        length = params.length
+        if conditions is not None:
+            length = check.array(
+                conditions,
+                "conditions",
+                where,
+                shape=(n,),
+                positive=True,
+                unit="m",
+                fix=f"pass one length per trajectory, shape ({n},), or None.",
+            )
+        theta = simulate(
+            params.theta0, params.omega0, self.t, length=length, g=params.g, method=self.method
+        ).theta
+        return self.noise.sample(theta, self.t, rng=gen)
