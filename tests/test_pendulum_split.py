@@ -47,8 +47,13 @@ def companion():
 
 
 def test_exported():
-    for name in ("TWIN_TOL", "count_twins", "unique_trajectories", "PendulumSplit",
-                 "split_by_pendulum"):
+    for name in (
+        "TWIN_TOL",
+        "count_twins",
+        "unique_trajectories",
+        "PendulumSplit",
+        "split_by_pendulum",
+    ):
         assert name in physgen.__all__, name
 
 
