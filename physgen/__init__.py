@@ -15,7 +15,8 @@ models*. Each module holds one concept and is re-exported here:
 - :mod:`physgen.divergence`: the Kullback-Leibler divergence of two Normals, exact
   and sampled, and the sampling error of a fraction.
 - :mod:`physgen.trajectory_sets`: whole-trajectory datasets of the learned
-  generators (the original VAE/WGAN notebooks' data, and its fix).
+  generators (the original VAE/WGAN notebooks' data, and its fix), and their
+  split by pendulum, checked for twins (:func:`split_by_pendulum`).
 - :mod:`physgen.judging`: judges of generated trajectories, generic and
   physics-aware (:func:`fit_pendulum`, :func:`two_sample_test`, ...).
 - :mod:`physgen.laws`: learned laws of motion: derivatives of noisy data,

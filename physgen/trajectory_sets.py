@@ -41,6 +41,26 @@ Examples
 >>> train, heldout = coarse.split(heldout_fraction=0.25, rng=1)
 >>> len(train), len(heldout)
 (300, 100)
+
+Twins, and a split by pendulum
+------------------------------
+Mass does not enter the dynamics, so the grid's four masses give every
+pendulum four identical noise-free trajectories: *twins*, within
+:data:`TWIN_TOL` rad RMS of each other (:func:`count_twins`). A random split
+of such data holds out pendulums it also trains on. :func:`split_by_pendulum`
+splits whole trajectories into training, validation and held-out parts and
+raises if any pendulum lands in two of them; :func:`unique_trajectories`
+keeps one trajectory per pendulum.
+
+>>> from physgen import count_twins, split_by_pendulum, unique_trajectories
+>>> nominal = make_trajectory_set(GENERATOR_GRID, jitter=0.0, stride=5, rng=0)
+>>> train, heldout = nominal.split(heldout_fraction=0.25, rng=0)
+>>> count_twins(train.clean, heldout.clean)   # every held-out pendulum was trained on
+100
+>>> once = nominal.subset(unique_trajectories(nominal.clean))
+>>> train, validation, heldout = split_by_pendulum(once, rng=0)
+>>> len(train), len(validation), len(heldout), count_twins(train.clean, heldout.clean)
+(70, 15, 15, 0)
 """
 
 from __future__ import annotations
@@ -50,6 +70,7 @@ import numbers
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.spatial.distance import cdist
 
 from physgen import _validation as check
 from physgen.datasets import (
@@ -62,7 +83,17 @@ from physgen.generator import PendulumParameters
 from physgen.noise import NoiseModel
 from physgen.pendulum import METHODS, simulate
 
-__all__ = ["GENERATOR_GRID", "GENERATOR_JITTERED", "TrajectorySet", "make_trajectory_set"]
+__all__ = [
+    "GENERATOR_GRID",
+    "GENERATOR_JITTERED",
+    "TrajectorySet",
+    "make_trajectory_set",
+    "TWIN_TOL",
+    "count_twins",
+    "unique_trajectories",
+    "PendulumSplit",
+    "split_by_pendulum",
+]
 
 #: The grid of the original generator notebooks (VAE, WGAN): the tabular data's
 #: :data:`physgen.ORIGINAL_GRID` (dt = 0.01 s, g = 10 m/s^2, Euler-Cromer, noise
@@ -283,4 +314,293 @@ def make_trajectory_set(
         params=params,
         noise=noise,
         method=method,
+    )
+
+
+# --------------------------------------------------------------------------
+# twins: one pendulum twice, and a split by pendulum that proves it has none
+# --------------------------------------------------------------------------
+#: Two trajectories closer than this root-mean-square distance [rad] are one
+#: pendulum twice (:func:`count_twins`, :func:`split_by_pendulum`).
+TWIN_TOL = 1e-9
+
+# Rows of the first set compared at once with the whole second set (memory: block * n).
+_BLOCK = 256
+
+
+def _tolerance(tol, where: str) -> float:
+    return check.real(
+        tol, "tol", where, unit="rad", positive=True, fix=f"pass e.g. tol={TWIN_TOL!r}."
+    )
+
+
+def _nearest_rms(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """RMS distance [rad] from each row of ``a`` to its nearest row of ``b``, shape (len(a),)."""
+    if b.shape[0] == 0:
+        return np.full(a.shape[0], np.inf)
+    out = np.empty(a.shape[0])
+    for i in range(0, a.shape[0], _BLOCK):
+        out[i : i + _BLOCK] = cdist(a[i : i + _BLOCK], b, "sqeuclidean").min(axis=1)
+    return np.sqrt(out / a.shape[1])
+
+
+def count_twins(train, heldout, *, tol=TWIN_TOL) -> int:
+    r"""Number of held-out trajectories with a twin in the training set.
+
+    A twin of a held-out trajectory :math:`h` is a training trajectory
+    :math:`x` within ``tol`` of it in root-mean-square distance,
+
+    .. math:: \sqrt{\tfrac1T \textstyle\sum_j (h_j - x_j)^2} \le \mathrm{tol},
+
+    for noise-free trajectories: the same pendulum twice (for instance at
+    another mass, which does not enter the dynamics). A held-out set with
+    twins is not held out: a generator that copies its training set scores
+    as well on it as one that generalises.
+
+    Parameters
+    ----------
+    train : array_like, shape (n_train, T)
+        Training trajectories [rad].
+    heldout : array_like, shape (n_heldout, T)
+        Held-out trajectories [rad], on the same time grid.
+    tol : float, default 1e-9
+        Largest RMS distance [rad] of a twin, > 0.
+
+    Returns
+    -------
+    int
+        How many rows of ``heldout`` have a twin in ``train``, in
+        ``[0, n_heldout]``.
+
+    Raises
+    ------
+    TypeError
+        Non-numeric input.
+    ValueError
+        Non-finite values, sets of different ``T``, ``tol <= 0``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from physgen import count_twins
+    >>> train = np.array([[0.0, 0.1, 0.2], [1.0, 1.0, 1.0]])
+    >>> heldout = np.array([[0.0, 0.1, 0.2], [0.5, 0.5, 0.5]])
+    >>> count_twins(train, heldout)
+    1
+    """
+    where = "count_twins"
+    X, H = check.sample_sets(where, train=train, heldout=heldout)
+    tol = _tolerance(tol, where)
+    return int(np.count_nonzero(_nearest_rms(H, X) <= tol))
+
+
+def unique_trajectories(theta, *, tol=TWIN_TOL) -> np.ndarray:
+    """Indices of the trajectories to keep so that no two are twins.
+
+    A row is dropped when it lies within ``tol`` (RMS distance [rad]) of an
+    earlier row (:func:`count_twins`), so the first trajectory of each
+    pendulum is kept and no two kept rows are twins.
+
+    Parameters
+    ----------
+    theta : array_like, shape (n, T)
+        Trajectories [rad], one per row; noise-free ones (e.g. a
+        :class:`TrajectorySet`'s ``clean``), since noise makes twins differ.
+    tol : float, default 1e-9
+        Largest RMS distance [rad] of a twin, > 0.
+
+    Returns
+    -------
+    numpy.ndarray of int, shape (n_unique,)
+        Ascending row indices, e.g. ``data.subset(unique_trajectories(data.clean))``.
+
+    Raises
+    ------
+    TypeError
+        Non-numeric input.
+    ValueError
+        Non-finite values, ``tol <= 0``.
+
+    Examples
+    --------
+    >>> from physgen import GENERATOR_GRID, make_trajectory_set, unique_trajectories
+    >>> nominal = make_trajectory_set(GENERATOR_GRID, jitter=0.0, stride=50, rng=0)
+    >>> len(nominal), len(unique_trajectories(nominal.clean))   # 4 masses, one pendulum
+    (400, 100)
+    """
+    where = "unique_trajectories"
+    y = check.samples("theta", theta, where)
+    tol = _tolerance(tol, where)
+    n, T = y.shape
+    keep = np.ones(n, dtype=bool)
+    for i in range(0, n, _BLOCK):
+        d2 = cdist(y[i : i + _BLOCK], y[: i + _BLOCK], "sqeuclidean")
+        rows = np.arange(i, min(i + _BLOCK, n))
+        d2[np.arange(d2.shape[1])[None, :] >= rows[:, None]] = np.inf  # earlier rows only
+        keep[rows] = np.sqrt(d2.min(axis=1) / T) > tol
+    return np.flatnonzero(keep)
+
+
+@dataclass(frozen=True, eq=False)
+class PendulumSplit:
+    """Train / validation / held-out parts with no pendulum in two of them.
+
+    The result of :func:`split_by_pendulum`; unpacks as
+    ``train, validation, heldout = split``.
+
+    Attributes
+    ----------
+    train, validation, heldout : numpy.ndarray or TrajectorySet
+        The parts, of the type split: arrays of shape ``(n_part, T)`` [rad]
+        or :class:`TrajectorySet` (``validation`` may be empty).
+    index : tuple of three numpy.ndarray of int
+        Row indices of the train, validation and held-out parts into the data
+        split (ascending), e.g. to select the pendulums' lengths.
+    min_distance : float
+        The proof: the smallest RMS distance [rad] between a validation or
+        held-out trajectory and a trajectory of an earlier part (training, or
+        for held-out, training and validation); above ``tol``.
+    tol : float
+        The twin tolerance [rad] the split was checked with.
+    """
+
+    train: np.ndarray | TrajectorySet
+    validation: np.ndarray | TrajectorySet
+    heldout: np.ndarray | TrajectorySet
+    index: tuple[np.ndarray, np.ndarray, np.ndarray]
+    min_distance: float
+    tol: float
+
+    def __iter__(self):
+        return iter((self.train, self.validation, self.heldout))
+
+    def __repr__(self) -> str:
+        sizes = ", ".join(str(len(i)) for i in self.index)
+        return f"PendulumSplit(sizes=({sizes}), min_distance={self.min_distance:.3g} rad)"
+
+
+def _part_counts(fractions, n: int, where: str) -> np.ndarray:
+    """Trajectories per part (train, validation, held-out), by largest remainder."""
+    fix = "pass three shares (train, validation, held-out), e.g. fractions=(0.7, 0.15, 0.15)."
+    fr = check.array(fractions, "fractions", where, shape=(3,), nonnegative=True, fix=fix)
+    if not np.isclose(fr.sum(), 1.0, rtol=0.0, atol=1e-9) or fr[0] <= 0 or fr[2] <= 0:
+        raise ValueError(
+            f"{where}: fractions={fractions!r} must be three shares, each >= 0, training and "
+            f"held-out > 0, summing to 1; {fix}"
+        )
+    exact = fr * n
+    counts = np.floor(exact).astype(int)
+    # Largest remainder; ties go to the earlier part (training first).
+    for k in np.argsort(-(exact - counts), kind="stable")[: n - counts.sum()]:
+        counts[k] += 1
+    if counts[0] == 0 or counts[2] == 0:
+        raise ValueError(
+            f"{where}: {n} trajectories give {tuple(int(c) for c in counts)} per part with "
+            f"fractions={fractions!r}; training and held-out need at least one each: pass "
+            "more trajectories or larger shares."
+        )
+    return counts
+
+
+def split_by_pendulum(
+    data, *, fractions=(0.7, 0.15, 0.15), rng=None, tol=TWIN_TOL
+) -> PendulumSplit:
+    r"""Split whole trajectories into train / validation / held-out, and prove no pendulum is shared.
+
+    The trajectories are shuffled and cut into three parts, then checked: no
+    validation trajectory may lie within ``tol`` (RMS distance [rad]) of a
+    training one, and no held-out trajectory within ``tol`` of a training or
+    validation one (:func:`count_twins`). The check runs on noise-free
+    trajectories: on the array given, or on a :class:`TrajectorySet`'s
+    ``clean`` angles (one pendulum observed twice differs by its noise, not by
+    its pendulum). Data with twins raise rather than leak: a memorisation
+    check, for one, measures nothing on a held-out set whose pendulums the
+    generator was trained on.
+
+    The check sees exact repeats only: a pendulum repeated with a small
+    change (the original data's jitter of its initial state and ``g``) is
+    a near-twin, farther than ``tol``; :func:`count_twins` with a larger
+    ``tol`` counts those.
+
+    Parameters
+    ----------
+    data : array_like, shape (n, T), or TrajectorySet
+        Trajectories [rad], one per row (noise-free, one per pendulum, e.g.
+        from :class:`physgen.PriorGenerator`), or a :class:`TrajectorySet`.
+    fractions : (float, float, float), default (0.7, 0.15, 0.15)
+        Shares of trajectories for training, validation and held-out; each
+        >= 0, summing to 1, training and held-out > 0. Counts are rounded by
+        largest remainder (1000 trajectories give 700 / 150 / 150).
+    rng : None, int or numpy.random.Generator, optional
+        Source of randomness of the shuffle.
+    tol : float, default 1e-9
+        Largest RMS distance [rad] of a twin, > 0.
+
+    Returns
+    -------
+    PendulumSplit
+        ``train``, ``validation``, ``heldout`` (arrays or TrajectorySets, each
+        in the original order), their row ``index``, and ``min_distance``
+        [rad], the smallest distance between parts.
+
+    Raises
+    ------
+    TypeError
+        ``data`` neither an array of numbers nor a TrajectorySet.
+    ValueError
+        Non-finite values, bad ``fractions`` or too few trajectories,
+        ``tol <= 0``, and twins across parts (the message names the fix:
+        keep one trajectory per pendulum with :func:`unique_trajectories`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from physgen import PendulumPrior, PriorGenerator, split_by_pendulum
+    >>> theta = PriorGenerator(PendulumPrior(), np.linspace(0.0, 5.0, 50)).sample(200, rng=0)
+    >>> split = split_by_pendulum(theta, rng=1)
+    >>> [part.shape for part in split]
+    [(140, 50), (30, 50), (30, 50)]
+    >>> split.min_distance > 1e-3
+    True
+    """
+    where = "split_by_pendulum"
+    if isinstance(data, TrajectorySet):
+        y = np.asarray(data.clean)
+    else:
+        y = check.samples("data", data, where)
+    n = y.shape[0]
+    counts = _part_counts(fractions, n, where)
+    tol = _tolerance(tol, where)
+    perm = np.random.default_rng(rng).permutation(n)
+    index = tuple(np.sort(p) for p in np.split(perm, np.cumsum(counts)[:-1]))
+    train_i, val_i, held_i = index
+    d_val = _nearest_rms(y[val_i], y[train_i])
+    d_held = _nearest_rms(y[held_i], y[np.concatenate([train_i, val_i])])
+    distances = np.concatenate([d_val, d_held])
+    twins = int(np.count_nonzero(distances <= tol))
+    if twins:
+        what = (
+            "data.subset(physgen.unique_trajectories(data.clean))"
+            if isinstance(data, TrajectorySet)
+            else "theta[physgen.unique_trajectories(theta)]"
+        )
+        raise ValueError(
+            f"{where}: {twins} validation or held-out trajectories lie within tol={tol!r} rad "
+            f"RMS of a trajectory in an earlier part ({int(np.count_nonzero(d_held <= tol))} "
+            "of them held out): the data hold one pendulum more than once (e.g. at another "
+            f"mass, which does not enter the dynamics); keep one trajectory per pendulum "
+            f"first: {what}."
+        )
+    parts: tuple[np.ndarray | TrajectorySet, ...]
+    if isinstance(data, TrajectorySet):
+        parts = tuple(data.subset(i) for i in index)
+    else:
+        parts = tuple(check.readonly(y[i]) for i in index)
+    return PendulumSplit(
+        train=parts[0],
+        validation=parts[1],
+        heldout=parts[2],
+        index=(check.readonly(train_i), check.readonly(val_i), check.readonly(held_i)),
+        min_distance=float(distances.min()) if distances.size else float("inf"),
+        tol=tol,
     )

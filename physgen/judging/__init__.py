@@ -20,6 +20,9 @@ is a pendulum. :func:`fit_pendulum` finds, for each trajectory, the pendulum
 its residual says how far a sample is from *any* pendulum, and the fitted
 parameters (with the energy and the period derived from them) can be compared
 between real and generated sets (:func:`compare_physics`).
+:func:`residual_profile` keeps the residual's time axis: the per-time RMS
+residual over a set, an estimate of its noise :math:`\sigma(t)`, compared
+between sets by :func:`relative_profile_error`.
 :func:`judge_generator` runs every judge once and returns the figures the
 course compares generators by.
 
@@ -48,14 +51,16 @@ True
 
 from __future__ import annotations
 
-from physgen.judging import fitting, neighbours, report, two_sample
+from physgen.judging import fitting, neighbours, profiles, report, two_sample
 from physgen.judging.fitting import *  # noqa: F403
 from physgen.judging.neighbours import *  # noqa: F403
+from physgen.judging.profiles import *  # noqa: F403
 from physgen.judging.report import *  # noqa: F403
 from physgen.judging.two_sample import *  # noqa: F403
 
 __all__ = [
     *fitting.__all__,
+    *profiles.__all__,
     *two_sample.__all__,
     *neighbours.__all__,
     *report.__all__,
