@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -108,6 +111,8 @@ def test_result_is_frozen_and_exported():
         law.g = 1.0  # type: ignore[misc]
     for name in ("weak_law", "WeakLaw", "LAW_TERMS"):
         assert name in physgen.__all__
+    code = "import sys, physgen.discovery; assert 'tensorflow' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 @pytest.mark.parametrize(
