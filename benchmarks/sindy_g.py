@@ -29,7 +29,9 @@ Two set-ups: the chapter's (each pendulum has its own jittered g; the truth is
 the training pendulums' mean g) and the same pendulums with g = 10 m/s^2
 exactly (the estimator's own bias, without the jitter).
 
-Run: ``.venv/bin/python benchmarks/sindy_g.py [--draws N] [--seed S]``.
+Run: ``.venv/bin/python benchmarks/sindy_g.py [--draws N] [--seed S]`` (about
+6 minutes for 20 draws on one core); the last run's table is in
+``benchmarks/results/sindy_g.txt``.
 """
 
 from __future__ import annotations
@@ -147,7 +149,7 @@ def weak_variant(y, t, length, sd, *, unbiased, h=0.5):
     for k in range(1, len(names) + 1):
         for sub in itertools.combinations(range(len(names)), k):
             idx = list(sub)
-            xi, _, chi2 = D._fit(b, G[..., idx], lhs, phi * dt, S[idx], s2, 5)
+            xi, _, chi2 = D._fit(b, G[..., idx], lhs, phi * dt, S[idx], s2, 5, 0.0)
             bic = chi2 + k * np.log(b.size)
             if best is None or bic < best[0]:
                 best = (bic, {names[i]: float(x) for i, x in zip(sub, xi, strict=True)})
