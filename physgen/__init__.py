@@ -21,6 +21,8 @@ models*. Each module holds one concept and is re-exported here:
   physics-aware (:func:`fit_pendulum`, :func:`two_sample_test`, ...).
 - :mod:`physgen.laws`: learned laws of motion: derivatives of noisy data,
   integrators for a learned right-hand side, the posterior of the length.
+- :mod:`physgen.discovery`: equation discovery in weak form, without
+  derivatives of noisy data (:func:`weak_law`).
 - :mod:`physgen.plotting`: figures (every helper takes ``ax=None`` and returns
   the axes).
 - :mod:`physgen.report`: tables, wall-clock times and glue for the chapters' text.
@@ -44,6 +46,7 @@ from physgen import (
     calibration,
     datasets,
     diagrams,
+    discovery,
     divergence,
     generator,
     judging,
@@ -57,6 +60,7 @@ from physgen import (
 from physgen.calibration import *  # noqa: F403
 from physgen.datasets import *  # noqa: F403
 from physgen.diagrams import *  # noqa: F403
+from physgen.discovery import *  # noqa: F403
 from physgen.divergence import *  # noqa: F403
 from physgen.generator import *  # noqa: F403
 from physgen.judging import *  # noqa: F403
@@ -82,6 +86,7 @@ __all__ = [
     *calibration.__all__,
     *divergence.__all__,
     *laws.__all__,
+    *discovery.__all__,
     *plotting.__all__,
     *diagrams.__all__,
     *judging.__all__,
