@@ -233,6 +233,38 @@ def array(
     return arr
 
 
+def scalar_or_each(
+    value,
+    name: str,
+    where: str,
+    *,
+    size: int,
+    each: str,
+    unit: str = "",
+    positive: bool = False,
+    nonnegative: bool = False,
+    fix: str,
+) -> np.ndarray:
+    """A scalar, or a 1-D array with one value per ``each`` (``size`` of them),
+    returned as a float array of shape ``(size,)``."""
+    arr = array(
+        value,
+        name,
+        where,
+        ndim=(0, 1),
+        positive=positive,
+        nonnegative=nonnegative,
+        unit=unit,
+        fix=fix,
+    )
+    if arr.ndim == 1 and arr.size not in (1, size):
+        raise ValueError(
+            f"{where}: {name} must be a scalar or one value per {each} ({size}), got "
+            f"{arr.size}; {fix}"
+        )
+    return np.broadcast_to(arr.reshape(-1) if arr.ndim else arr, (size,)).astype(float)
+
+
 def same_shape(a, b, names, where, *, fix) -> None:
     """Arrays ``a`` and ``b`` (named ``names[0]``, ``names[1]``) must have one shape."""
     if np.shape(a) != np.shape(b):

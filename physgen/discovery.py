@@ -334,36 +334,26 @@ def weak_law(
             f"got shape {y.shape}; pass theta of shape (pendulums, {times.size})."
         )
     P = y.shape[0]
-    ell = check.array(
+    ell = check.scalar_or_each(
         length,
         "length",
         where,
-        ndim=(0, 1),
+        size=P,
+        each="pendulum",
         positive=True,
         unit="m",
         fix="pass each pendulum's length, e.g. length=1.0.",
     )
-    if ell.ndim == 1 and ell.size not in (1, P):
-        raise ValueError(
-            f"{where}: length must be a scalar or one per pendulum ({P}), got {ell.size}; "
-            "pass length of shape (pendulums,)."
-        )
-    ell = np.broadcast_to(ell.reshape(-1) if ell.ndim else ell, (P,)).astype(float)
-    sd = check.array(
+    sd = check.scalar_or_each(
         noise_std,
         "noise_std",
         where,
-        ndim=(0, 1),
+        size=times.size,
+        each="time",
         nonnegative=True,
         unit="rad",
         fix="pass the noise's standard deviation, e.g. noise.std(t).",
     )
-    if sd.ndim == 1 and sd.size != times.size:
-        raise ValueError(
-            f"{where}: noise_std must be a scalar or one value per time ({times.size}), got "
-            f"{sd.size}; pass e.g. noise.std(t)."
-        )
-    sd = np.broadcast_to(sd, times.shape)
     if not np.any(sd > 0):
         raise ValueError(
             f"{where}: noise_std must be > 0 at some time (it sets the weights), got all "

@@ -49,9 +49,6 @@ class ResidualProfile:
     n_failed: int
     g: float
 
-    def __len__(self) -> int:
-        return int(self.rms.shape[0])
-
     @property
     def n_used(self) -> int:
         """Trajectories the profile averages over, ``n - n_failed``."""
