@@ -57,7 +57,7 @@ class ResidualProfile:
     def __repr__(self) -> str:
         mean = float(np.sqrt(np.mean(self.rms**2))) if self.n_used else float("nan")
         return (
-            f"ResidualProfile(T={len(self)}, n={self.n}, n_failed={self.n_failed}, "
+            f"ResidualProfile(T={self.rms.shape[0]}, n={self.n}, n_failed={self.n_failed}, "
             f"RMS over time {mean:.3g} rad)"
         )
 
