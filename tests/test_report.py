@@ -89,3 +89,17 @@ def test_progress_draws_in_a_terminal_unless_switched_off(monkeypatch):
     out.truncate()
     Progress("fit", 4).update(4)
     assert out.getvalue() == ""
+
+
+def test_no_chapter_keeps_its_own_copy_of_the_helpers():
+    """md_table, wall and glue live once, in physgen.report; every chapter imports them."""
+    import re
+    from pathlib import Path
+
+    book = Path(__file__).resolve().parents[1] / "book"
+    pages = sorted(book.glob("*.md"))
+    assert len(pages) > 8
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        copies = re.findall(r"^\s*def (md_table|wall|glue)\(", text, flags=re.MULTILINE)
+        assert not copies, f"book/{page.name} defines {copies}: import them from physgen.report"
