@@ -115,6 +115,36 @@ def checkpoint_judge(heldout, t, *, asked=None, inside=None):
     return judge
 
 
+def recording_judge(inner, record, out_file, asked):
+    """Wrap a checkpoint judge: after each judgement, rewrite the JSON record and the samples."""
+    quality: dict[str, list] = {"step": []}
+
+    def judge(g, step):
+        scores = inner(g, step)
+        quality["step"].append(step)
+        for k, v in scores.items():
+            quality.setdefault(k, []).append(v)
+        record.update(
+            quality=quality,
+            seconds_so_far=g.seconds,
+            cpu_seconds_so_far=time.process_time(),
+            critic_loss_per_1000=[
+                float(np.mean(g.history["critic_loss"][i : i + 1000])) for i in range(0, step, 1000)
+            ],
+            load_average=os.getloadavg()[0],
+            peak_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        )
+        out_file.write_text(json.dumps(record, indent=1) + "\n")
+        samples = g.sample(N_JUDGE, rng=np.random.default_rng(SEED), conditions=asked)
+        np.savez_compressed(
+            out_file.with_suffix(".npz"), samples=samples.astype(np.float32), step=step
+        )
+        print(f"{record['model']} seed {record['seed']} step {step}: {scores}", flush=True)
+        return scores
+
+    return judge
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=6000)
@@ -144,34 +174,12 @@ def main():
             "fingerprint": training_fingerprint(split.train, config, cond),
             "config": repr(config),
         }
-        quality: dict[str, list] = {"step": []}
-
-        inner = checkpoint_judge(split.heldout, t, asked=asked, inside=inside)
-
-        def judge(g, step, inner=inner, record=record, quality=quality, out_file=out_file):
-            scores = inner(g, step)
-            quality["step"].append(step)
-            for k, v in scores.items():
-                quality.setdefault(k, []).append(v)
-            record.update(
-                quality=quality,
-                seconds_so_far=g.seconds,
-                cpu_seconds_so_far=time.process_time(),
-                critic_loss_per_1000=[
-                    float(np.mean(g.history["critic_loss"][i : i + 1000]))
-                    for i in range(0, step, 1000)
-                ],
-                load_average=os.getloadavg()[0],
-                peak_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-            )
-            out_file.write_text(json.dumps(record, indent=1) + "\n")
-            samples = g.sample(N_JUDGE, rng=np.random.default_rng(SEED), conditions=asked)
-            np.savez_compressed(
-                out_file.with_suffix(".npz"), samples=samples.astype(np.float32), step=step
-            )
-            print(f"{args.model} seed {seed} step {step}: {scores}", flush=True)
-            return scores
-
+        judge = recording_judge(
+            checkpoint_judge(split.heldout, t, asked=asked, inside=inside),
+            record,
+            out_file,
+            asked,
+        )
         run = train_by_steps(
             config,
             split.train,
