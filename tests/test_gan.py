@@ -347,3 +347,28 @@ def test_bad_data_is_named():
         gan.train_gan(gan.WGAN_GP, data[:20])
     with pytest.raises(TypeError, match="GANConfig"):
         gan.train_gan({"epochs": 1}, data)
+
+
+def test_committed_clean_results_come_from_the_benchmarks_data_and_settings():
+    """The chapter reads benchmarks/gan_clean.py's results from the package: each one's
+    fingerprint is that of the clean main line's training set and physgen.gan.WGAN_GP."""
+    import importlib.util
+    import json
+    from importlib.resources import files
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "gan_clean.py"
+    spec = importlib.util.spec_from_file_location("gan_clean", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    split, params, _ = bench.clean_data()
+    train_i = split.index[0]
+    conditions = {"wgan_gp": None,
+                  "cgan": np.column_stack([params.length[train_i], params.g[train_i]])}
+    records = sorted(files("physgen.nn.gan_results").glob("gan_clean_*.json"))
+    assert {json.loads(r.read_text())["model"] for r in records} == set(conditions)
+    for record_file in records:
+        record = json.loads(record_file.read_text())
+        expected = training_fingerprint(split.train, gan.WGAN_GP, conditions[record["model"]])
+        assert record["fingerprint"] == expected, record_file.name
+        samples = np.load(record_file.with_suffix(".npz"))["samples"]
+        assert samples.shape == (bench.N_JUDGE, split.train.shape[1])
