@@ -147,8 +147,8 @@ def recording_judge(inner, record, out_file, asked):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=12000)
-    parser.add_argument("--every", type=int, default=1500)
+    parser.add_argument("--steps", type=int, default=24000)
+    parser.add_argument("--every", type=int, default=3000)
     parser.add_argument("--seeds", type=int, nargs="+", default=[SEED])
     parser.add_argument("--model", choices=("wgan_gp", "cgan"), default="wgan_gp")
     parser.add_argument("--out-dir", type=Path, default=RESULTS)
