@@ -1,12 +1,13 @@
-"""Train the GAN chapter's three GANs and print their judged table with the times.
+"""Train three GANs on the companion notebook's data and print their judged table with the times.
 
 Run:  python benchmarks/gan.py  [--epochs-original E] [--epochs-gp E] [--seeds S ...]
 
-The settings are the chapter's (book/05-gan.md): the companion notebook's data (400
-pendulums, 100 time points, a quarter held out), split by ``make_trajectory_set(...).split``;
+The companion notebook's data (400 pendulums, 100 time points, a quarter held out), split
+by ``make_trajectory_set(...).split``, counted in epochs (the GAN chapter now counts
+generator steps, and trains the clean main line in ``benchmarks/gan_clean.py``):
 
 * the companion's WGAN (``physgen.gan.ORIGINAL_WGAN``) on the data with the jitter bug,
-  for ``--epochs-original`` epochs (the chapter: 100 of the companion's 500);
+  for ``--epochs-original`` epochs;
 * WGAN-GP (``physgen.gan.WGAN_GP``) on the fixed data, once per seed;
 * the conditional WGAN-GP on the pendulum's length, on the fixed data.
 

@@ -12,6 +12,12 @@ import pytest
 import physgen
 from physgen import gan
 from physgen._tf import tf, tf_keras
+from physgen.nn.gan_training import (
+    plateau_step,
+    train_by_steps,
+    training_fingerprint,
+    wgan_losses,
+)
 
 # These tests train networks: `make unit` leaves them out (-m "not slow").
 pytestmark = pytest.mark.slow
@@ -47,16 +53,167 @@ def _weights(*models):
 def test_page_wgan_and_package_end_with_identical_weights():
     page = _page_namespace("make_generator", "make_critic", "make_wgan_step", "train_wgan")
     data, _ = _pendulums()
-    generator, critic, history = page["train_wgan"](data, epochs=2, seed=7)
-    result = gan.train_gan(gan.ORIGINAL_WGAN.replace(epochs=2), data, seed=7)
-    ours, theirs = _weights(generator, critic), _weights(result.generator, result.critic)
+    steps = 5  # 60 trajectories, batches of 25: two steps per pass, so three passes
+    generator, critic, history = page["train_wgan"](data, steps=steps, seed=7)
+    run = train_by_steps(gan.ORIGINAL_WGAN, data, steps=steps, seed=7)
+    ours, theirs = _weights(generator, critic), _weights(run.gan.generator, run.gan.critic)
     assert len(ours) == len(theirs)
     for a, b in zip(ours, theirs):
         np.testing.assert_array_equal(a, b)
-    np.testing.assert_allclose(history[:, 0], result.history["critic_loss"], rtol=1e-5,
+    assert history.shape == (steps, 2)
+    np.testing.assert_allclose(history[:, 0], run.history["critic_loss"], rtol=1e-5,
+                               atol=1e-12)
+    np.testing.assert_allclose(history[:, 1], run.history["generator_loss"], rtol=1e-5,
                                atol=1e-12)
     # The page's companion settings are the package's preset.
     assert page["CLIP"] == gan.ORIGINAL_WGAN.clip
+
+
+def _twin_networks(config, n_times, seed=3):
+    """Two identical (generator, critic) pairs: the same initial weights."""
+    physgen._tf.seed_tensorflow(seed)
+    g1, c1 = gan.build_generator(config, n_times), gan.build_critic(config, n_times)
+    g2, c2 = gan.build_generator(config, n_times), gan.build_critic(config, n_times)
+    g2.set_weights(g1.get_weights())
+    c2.set_weights(c1.get_weights())
+    return (g1, c1), (g2, c2)
+
+
+def _gp_step_inputs(config, data, seed=3):
+    rng = np.random.default_rng(seed)
+    nc, B = config.n_critic, config.batch_size
+    real = data[rng.choice(len(data), (nc, B), replace=False)].astype(np.float32)
+    z_critic = gan.sample_latent(config, nc * B, rng=rng).reshape(nc, B, -1)
+    z_generator = gan.sample_latent(config, B, rng=rng)
+    eps = rng.random((nc, B, 1), dtype=np.float32)
+    return real, z_critic, z_generator, eps
+
+
+def _adam():
+    return tf_keras.optimizers.Adam(1e-4, beta_1=0.0, beta_2=0.9)
+
+
+def test_page_wgan_gp_step_is_the_packages():
+    page = _page_namespace("gradient_penalty", "make_wgan_gp_step")
+    data, _ = _pendulums()
+    config = gan.WGAN_GP.replace(batch_size=10)
+    (g1, c1), (g2, c2) = _twin_networks(config, data.shape[1])
+    inputs = _gp_step_inputs(config, data)
+    ours = page["make_wgan_gp_step"](g1, c1, _adam(), _adam(), n_critic=config.n_critic)(*inputs)
+    theirs = gan.make_train_step(g2, c2, _adam(), _adam(), config)(*inputs)
+    np.testing.assert_allclose([float(v) for v in ours], [float(v) for v in theirs], rtol=1e-5)
+    for a, b in zip(_weights(g1, c1), _weights(g2, c2)):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-7)
+    assert page["GP_WEIGHT"] == gan.WGAN_GP.gp_weight
+
+
+def _leaky(a, slope=0.3):
+    return np.where(a > 0, a, slope * a)
+
+
+def _hand_losses(generator, critic, real, z, eps, gp_weight):
+    """The WGAN-GP losses in NumPy: forward passes and the critic's input gradient by hand."""
+    W1, b1, W2, b2 = (w.astype(float) for w in generator.get_weights())
+    V1, c1, V2, c2 = (w.astype(float) for w in critic.get_weights())
+
+    def f(x):
+        return (_leaky(x @ V1 + c1) @ V2 + c2)[:, 0]
+
+    def grad_f(x):  # d f / d x = V1 diag(leaky'(x V1 + c1)) V2
+        slope = np.where(x @ V1 + c1 > 0, 1.0, 0.3)
+        return (slope * V2[:, 0]) @ V1.T
+
+    fake = _leaky(z.astype(float) @ W1 + b1) @ W2 + b2
+    critic_loss = f(fake).mean() - f(real.astype(float)).mean()
+    mixed = eps * real + (1 - eps) * fake
+    penalty = np.mean((np.linalg.norm(grad_f(mixed), axis=1) - 1.0) ** 2)
+    return critic_loss, penalty, critic_loss + gp_weight * penalty, -f(fake).mean()
+
+
+def test_wgan_gp_losses_equal_a_hand_computation_at_fixed_weights():
+    """What the step optimises: L_D + lambda P for the critic, L_G for the generator."""
+    data, _ = _pendulums()
+    config = gan.WGAN_GP.replace(generator_hidden=(8,), generator_batchnorm=False,
+                                 critic_hidden=(6,), n_critic=1, batch_size=10)
+    (g1, c1), (g2, c2) = _twin_networks(config, data.shape[1])
+    real, z_critic, z_generator, eps = _gp_step_inputs(config, data)
+    hand = _hand_losses(g1, c1, real[0], z_critic[0], eps[0], config.gp_weight)
+    losses = wgan_losses(g1, c1, config, real[0], z_critic[0], eps[0])
+    got = [losses[k] for k in ("critic_loss", "gradient_penalty", "critic_objective")]
+    np.testing.assert_allclose(got, hand[:3], rtol=1e-5)
+    assert losses["generator_loss"] == pytest.approx(hand[3], rel=1e-5)
+    # The training step reports the same critic loss and penalty (before its update), and
+    # the generator loss at the updated critic: L_G = -mean f_new(G(z_generator)).
+    step = gan.make_train_step(g2, c2, _adam(), _adam(), config)
+    critic_loss, generator_loss, penalty = (float(v) for v in step(real, z_critic,
+                                                                     z_generator, eps))
+    assert [critic_loss, penalty] == pytest.approx(hand[:2], rel=1e-5)
+    g_before = gan.build_generator(config, data.shape[1])
+    g_before.set_weights(g1.get_weights())     # the generator before its own update
+    after = _hand_losses(g_before, c2, real[0], z_generator, eps[0], config.gp_weight)
+    assert generator_loss == pytest.approx(after[3], rel=1e-5)
+
+
+def test_train_by_steps_is_train_gan_for_whole_epochs():
+    data, _ = _pendulums()
+    config = gan.WGAN_GP.replace(epochs=2, batch_size=10, n_critic=2)
+    by_epochs = gan.train_gan(config, data, seed=4)
+    by_steps = train_by_steps(config, data, steps=by_epochs.steps, seed=4)
+    assert by_steps.gan.steps == by_epochs.steps == 2 * (60 // 20)
+    for a, b in zip(_weights(by_epochs.generator), _weights(by_steps.gan.generator)):
+        np.testing.assert_array_equal(a, b)
+    per_epoch = by_steps.history["critic_loss"].reshape(2, -1).mean(axis=1)
+    np.testing.assert_allclose(per_epoch, by_epochs.history["critic_loss"], rtol=1e-5)
+
+
+def test_judging_at_checkpoints_records_quality_and_leaves_training_alone():
+    data, _ = _pendulums()
+    config = gan.WGAN_GP.replace(batch_size=10, n_critic=1)
+    seen = []
+
+    def judge(g, step):
+        seen.append((step, g.steps, len(g.history["critic_loss"])))
+        return {"spread": float(g.sample(20, rng=0).std())}
+
+    judged = train_by_steps(config, data, steps=7, seed=5, checkpoints=(3, 7), judge=judge)
+    plain = train_by_steps(config, data, steps=7, seed=5)
+    assert seen == [(3, 3, 3), (7, 7, 7)]
+    np.testing.assert_array_equal(judged.checkpoint_steps, [3, 7])
+    assert judged.quality["spread"].shape == (2,)
+    assert judged.history["critic_loss"].shape == (7,)
+    for a, b in zip(_weights(judged.gan.generator), _weights(plain.gan.generator)):
+        np.testing.assert_array_equal(a, b)
+    assert judged.smoothed("critic_loss", 3).shape == (5,)
+
+
+def test_bad_steps_and_checkpoints_are_named():
+    data, _ = _pendulums()
+    with pytest.raises(ValueError, match="steps"):
+        train_by_steps(gan.WGAN_GP, data, steps=0)
+    with pytest.raises(ValueError, match="checkpoints"):
+        train_by_steps(gan.WGAN_GP.replace(batch_size=10), data, steps=3, checkpoints=(5,),
+                       judge=lambda g, s: {})
+    with pytest.raises(ValueError, match="judge"):
+        train_by_steps(gan.WGAN_GP.replace(batch_size=10), data, steps=3, checkpoints=(2,))
+
+
+def test_plateau_step_finds_where_improvement_stops():
+    assert plateau_step([1, 2, 4, 8], [0.5, 0.2, 0.11, 0.10]) == 4
+    assert plateau_step([1, 2, 4], [0.5, 0.3, 0.1]) == 4          # still improving
+    assert plateau_step([1, 2], [0.6, 0.9], lower_is_better=False) == 2
+    with pytest.raises(ValueError, match="values"):
+        plateau_step([1, 2], [0.1])
+
+
+def test_training_fingerprint_sees_data_conditions_and_settings():
+    data, lengths = _pendulums()
+    base = training_fingerprint(data, gan.WGAN_GP)
+    assert base == training_fingerprint(data.copy(), gan.WGAN_GP)
+    changed = data.copy()
+    changed[0, 0] += 1e-12
+    assert training_fingerprint(changed, gan.WGAN_GP) != base
+    assert training_fingerprint(data, gan.WGAN_GP.replace(n_critic=4)) != base
+    assert training_fingerprint(data, gan.WGAN_GP, lengths) != base
 
 
 def test_page_gradient_penalty_is_the_packages():
@@ -190,3 +347,28 @@ def test_bad_data_is_named():
         gan.train_gan(gan.WGAN_GP, data[:20])
     with pytest.raises(TypeError, match="GANConfig"):
         gan.train_gan({"epochs": 1}, data)
+
+
+def test_committed_clean_results_come_from_the_benchmarks_data_and_settings():
+    """The chapter reads benchmarks/gan_clean.py's results from the package: each one's
+    fingerprint is that of the clean main line's training set and physgen.gan.WGAN_GP."""
+    import importlib.util
+    import json
+    from importlib.resources import files
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "gan_clean.py"
+    spec = importlib.util.spec_from_file_location("gan_clean", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    split, params, _ = bench.clean_data()
+    train_i = split.index[0]
+    conditions = {"wgan_gp": None,
+                  "cgan": np.column_stack([params.length[train_i], params.g[train_i]])}
+    records = sorted(files("physgen.nn.gan_results").glob("gan_clean_*.json"))
+    assert {json.loads(r.read_text())["model"] for r in records} == set(conditions)
+    for record_file in records:
+        record = json.loads(record_file.read_text())
+        expected = training_fingerprint(split.train, gan.WGAN_GP, conditions[record["model"]])
+        assert record["fingerprint"] == expected, record_file.name
+        samples = np.load(record_file.with_suffix(".npz"))["samples"]
+        assert samples.shape == (bench.N_JUDGE, split.train.shape[1])
