@@ -174,10 +174,7 @@ def _exact_regime(regime, q, t, grid, theta, omega, idx):
     m, m1, rate, u0, sigma = _regime_phase(regime, q)
     vel = 2.0 * np.sqrt(q["m"]) * q["w0"]
     coarse_u, coarse, fine_u, fine = _tables(t, grid, u0, rate, m, m1)
-    if regime == "lib":
-        L, R = _libration_factors(coarse, fine, m, np.sqrt(q["m"]), vel)
-    else:
-        L, R = _rotation_factors(coarse, fine, coarse_u, fine_u, m, m1, vel, sigma)
+    L, R = _factors(regime, coarse, fine, coarse_u, fine_u, m, m1, np.sqrt(q["m"]), vel, sigma)
     _evaluate(regime, L, R, 2.0 * np.pi * q["turns"], t.shape[0], theta, omega, idx)
 
 
@@ -233,15 +230,26 @@ def _tables(t, grid, u0, rate, m, m1):
     return coarse_u, coarse, fine_u, fine
 
 
-def _empty_factors(coarse, fine, Q):
-    """Coarse factors L, shape (Q, n, A, 2), and fine factors R, shape (Q, n, 2, B), with
-    the last row filled: the denominator of the addition theorem."""
+def _factors(regime, coarse, fine, coarse_u, fine_u, m, m1, k, vel, sigma):
+    """Coarse factors L, shape (Q, n, A, 2), and fine factors R, shape (Q, n, 2, B): row
+    ``q`` of ``L @ R`` is a numerator (rows 0 to 2), the addition theorem's denominator
+    (row 3) or, for a rotation, the line that am is unwrapped against (row 4)."""
     s1, c1, _ = coarse
     _, _, d2 = fine
     n, A = s1.shape
     B = d2.shape[1]
+    Q = 4 if regime == "lib" else 5
     L = np.empty((Q, n, A, 2))
     R = np.empty((Q, n, 2, B))
+    if regime == "lib":
+        _libration_factors(L, R, coarse, fine, m[:, None], k[:, None], vel[:, None])
+    else:
+        _rotation_factors(L, R, coarse, fine, m[:, None], vel[:, None], sigma[:, None])
+        scale = sigma[:, None] / (2.0 * special.ellipkm1(m1)[:, None])  # line / pi = sigma u / (2K)
+        np.multiply(scale, coarse_u, out=L[4, ..., 0])
+        L[4, ..., 1] = 1.0
+        R[4, :, 0] = 1.0
+        np.multiply(scale, fine_u, out=R[4, :, 1])
     np.multiply(s1, s1, out=L[3, ..., 0])  # denominator of the addition theorem
     np.multiply(c1, c1, out=L[3, ..., 1])
     np.multiply(d2, d2, out=R[3, :, 0])
@@ -249,14 +257,10 @@ def _empty_factors(coarse, fine, Q):
     return L, R
 
 
-def _libration_factors(coarse, fine, m, k, vel):
-    """Factors of k sn, dn and 2 k w0 cn (rows 0, 1, 2) and of the denominator (row 3)."""
+def _libration_factors(L, R, coarse, fine, mm, kk, vv):
+    """Rows 0, 1, 2 of a libration, in place: k sn, dn and 2 k w0 cn."""
     s1, c1, d1 = coarse
     s2, c2, d2 = fine
-    mm = m[:, None]
-    vv = vel[:, None]
-    L, R = _empty_factors(coarse, fine, 4)
-    kk = k[:, None]
     np.multiply(kk, s1, out=L[0, ..., 0])  # k * numerator of sn
     np.multiply(kk * c1, d1, out=L[0, ..., 1])
     np.multiply(c2, d2, out=R[0, :, 0])
@@ -269,18 +273,12 @@ def _libration_factors(coarse, fine, m, k, vel):
     np.multiply(-vv * s1, d1, out=L[2, ..., 1])
     R[2, :, 0] = c2
     np.multiply(s2, d2, out=R[2, :, 1])
-    return L, R
 
 
-def _rotation_factors(coarse, fine, coarse_u, fine_u, m, m1, vel, sigma):
-    """Factors of sigma sn, cn, 2 sigma k w0 dn (rows 0, 1, 2), the denominator (row 3)
-    and the straight line sigma u / (2K) that am is unwrapped against (row 4)."""
+def _rotation_factors(L, R, coarse, fine, mm, vv, sg):
+    """Rows 0, 1, 2 of a rotation, in place: sigma sn, cn and 2 sigma k w0 dn."""
     s1, c1, d1 = coarse
     s2, c2, d2 = fine
-    mm = m[:, None]
-    vv = vel[:, None]
-    L, R = _empty_factors(coarse, fine, 5)
-    sg = sigma[:, None]
     np.multiply(sg, s1, out=L[0, ..., 0])  # sigma * numerator of sn
     np.multiply(c1, d1, out=L[0, ..., 1])
     np.multiply(c2, d2, out=R[0, :, 0])
@@ -293,12 +291,6 @@ def _rotation_factors(coarse, fine, coarse_u, fine_u, m, m1, vel, sigma):
     np.multiply(-vv * sg * mm * s1, c1, out=L[2, ..., 1])
     R[2, :, 0] = d2
     np.multiply(s2, c2, out=R[2, :, 1])
-    scale = sg / (2.0 * special.ellipkm1(m1)[:, None])  # line / pi = sigma u / (2K)
-    np.multiply(scale, coarse_u, out=L[4, ..., 0])
-    L[4, ..., 1] = 1.0
-    R[4, :, 0] = 1.0
-    np.multiply(scale, fine_u, out=R[4, :, 1])
-    return L, R
 
 
 def _evaluate(regime, L, R, offset, T, theta, omega, idx):
