@@ -182,17 +182,8 @@ def pendulum_animation_html(
     angles, frame_t, length, g, idx = _animation_frames(traj, which, fps, duration, func)
     n = len(idx)
     rel = _relative_lengths(length)
-    if columns is None:
-        columns = n
-    columns = check.integer(
-        columns, "columns", func, minimum=1, fix="pass e.g. columns=3, or None."
-    )
-    columns = min(int(columns), n)
-    rows = -(-n // columns)
-    size = int(cell_size)
+    columns, size, row_h, width, height = _layout(n, columns, cell_size, func)
     radius = 0.42 * size
-    row_h = size + 34
-    width, height = columns * size, rows * row_h
     data = {
         "fps": float(fps),
         "r": [round(float(radius * x), 2) for x in rel],
@@ -258,6 +249,21 @@ def _html_options(alt, decimals, cell_size, func: str) -> tuple[int, int]:
             f"{cell_size} at most 400 px; pass e.g. decimals=3, cell_size=110."
         )
     return decimals, cell_size
+
+
+def _layout(n: int, columns, cell_size: int, func: str) -> tuple[int, int, int, int, int]:
+    """Cells of ``n`` pendulums in rows of ``columns``: ``(columns, size, row_h, width,
+    height)`` [px], a cell ``size`` wide and ``row_h`` high (room for two labels)."""
+    if columns is None:
+        columns = n
+    columns = check.integer(
+        columns, "columns", func, minimum=1, fix="pass e.g. columns=3, or None."
+    )
+    columns = min(int(columns), n)
+    rows = -(-n // columns)
+    size = int(cell_size)
+    row_h = size + 34
+    return columns, size, row_h, columns * size, rows * row_h
 
 
 def _pendulum_svg(cx, top, size, r, angle, color, length, g) -> list[str]:
