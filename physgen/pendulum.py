@@ -43,6 +43,9 @@ Speed (``benchmarks/generator.py``): on a uniform time grid the elliptic
 functions are not evaluated point by point; the addition theorem combines two
 small per-trajectory tables, so each point costs a few multiply-adds (batched
 into BLAS matrix products) and one ``arctan``.
+
+This module holds the public functions; the closed form lives in
+``physgen/_elliptic.py`` and the step-by-step methods in ``physgen/_integrators.py``.
 """
 
 from __future__ import annotations
