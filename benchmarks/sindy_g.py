@@ -144,12 +144,13 @@ def weak_variant(y, t, length, sd, *, unbiased, h=0.5):
     lhs = length[:, None, None] * phi2[None] * dt
     b = np.einsum("pjt,pt->pj", lhs, y)
     G = np.einsum("kpt,jt->pjk", D._terms(y, s2 if unbiased else 0 * s2, names), phi) * dt
-    S = D._slopes(y, names)
+    A0, B, Dm, _ = D._moments(lhs, phi * dt, D._slopes(y, names), s2, 0.0)
     best = None
     for k in range(1, len(names) + 1):
         for sub in itertools.combinations(range(len(names)), k):
             idx = list(sub)
-            xi, _, chi2 = D._fit(b, G[..., idx], lhs, phi * dt, S[idx], s2, 5, 0.0)
+            moments = (A0, B[idx], Dm[np.ix_(idx, idx)], 0.0)
+            xi, _, chi2 = D._fit(b, G[..., idx], moments, 5)
             bic = chi2 + k * np.log(b.size)
             if best is None or bic < best[0]:
                 best = (bic, {names[i]: float(x) for i, x in zip(sub, xi, strict=True)})
