@@ -162,6 +162,41 @@ def as_dict(law):
     return dict(zip(law.terms, law.coefficients.tolist(), strict=True))
 
 
+def build_methods(t, length, sd, train, val, half_widths):
+    """The compared methods: name -> fit(y_train, y_val) -> {term: coefficient}."""
+    methods = {
+        "SG3 + STLSQ (chapter)": lambda y, yv: validated(
+            lambda o, w, th: sindy_pysindy(o, t, length, w, th, 3), y, yv, t, train, val
+        ),
+        "SG5 + STLSQ": lambda y, yv: validated(
+            lambda o, w, th: sindy_pysindy(o, t, length, w, th, 5), y, yv, t, train, val
+        ),
+        "SG5 + weighted STLSQ": lambda y, yv: validated(
+            lambda o, w, th: sindy_weighted(o, t, length, w, th, sd), y, yv, t, train, val
+        ),
+        "weak, plain terms": lambda y, yv: weak_variant(y, t, length, sd, unbiased=False),
+        "weak, unbiased terms": lambda y, yv: weak_variant(y, t, length, sd, unbiased=True),
+        "weak_law": lambda y, yv: as_dict(weak_law(y, t, length=length, noise_std=sd)),
+        "weak_law, g_spread 0.05": lambda y, yv: as_dict(
+            weak_law(y, t, length=length, noise_std=sd, g_spread=0.05)
+        ),
+    }
+    for w in half_widths:
+        if w != 0.5:
+            methods[f"weak_law, half_width {w:g} s"] = _weak_at(t, length, sd, w)
+
+    return methods
+
+
+def _weak_at(t, length, sd, w):
+    """weak_law at test-function half-width w [s], as a method."""
+
+    def fit(y, yv):
+        return as_dict(weak_law(y, t, length=length, noise_std=sd, half_width=w))
+
+    return fit
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--draws", type=int, default=20)
@@ -188,29 +223,7 @@ def main(argv=None) -> int:
         p = ds.params
         return simulate(p.theta0, p.omega0, t, length=p.length, g=g, method="euler_cromer").theta
 
-    methods = {
-        "SG3 + STLSQ (chapter)": lambda y, yv: validated(
-            lambda o, w, th: sindy_pysindy(o, t, length, w, th, 3), y, yv, t, train, val
-        ),
-        "SG5 + STLSQ": lambda y, yv: validated(
-            lambda o, w, th: sindy_pysindy(o, t, length, w, th, 5), y, yv, t, train, val
-        ),
-        "SG5 + weighted STLSQ": lambda y, yv: validated(
-            lambda o, w, th: sindy_weighted(o, t, length, w, th, sd), y, yv, t, train, val
-        ),
-        "weak, plain terms": lambda y, yv: weak_variant(y, t, length, sd, unbiased=False),
-        "weak, unbiased terms": lambda y, yv: weak_variant(y, t, length, sd, unbiased=True),
-        "weak_law": lambda y, yv: as_dict(weak_law(y, t, length=length, noise_std=sd)),
-        "weak_law, g_spread 0.05": lambda y, yv: as_dict(
-            weak_law(y, t, length=length, noise_std=sd, g_spread=0.05)
-        ),
-    }
-    for w in args.half_widths:
-        if w != 0.5:
-            methods[f"weak_law, half_width {w:g} s"] = lambda y, yv, w=w: as_dict(
-                weak_law(y, t, length=length, noise_std=sd, half_width=w)
-            )
-
+    methods = build_methods(t, length, sd, train, val, args.half_widths)
     print(f"{args.draws} noise draws of sigma(t) = 0.1 t on chapter 6's 70 training pendulums")
     for setup, g in (
         ("chapter's data (jittered g)", None),
