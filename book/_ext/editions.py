@@ -1,0 +1,281 @@
+"""Sphinx extension: the translated editions of the book (Sphinx's gettext mechanism).
+
+The Chinese edition is the English pages with translated messages: ``make book`` runs a
+second Sphinx build with ``language = "zh_CN"`` into ``_build/html/zh_CN/``
+(``tools/build_edition.py``), whose catalogues are ``locales/zh_CN/LC_MESSAGES/book/<page>.po``
+(``gettext_compact = False``: one catalogue per page). Outputs and glued numbers come from
+the same execution cache, so they are identical in both editions. This extension adds
+what Sphinx does not do by itself:
+
+* **figure text** (extraction and translation): a figure made by a code cell takes its
+  alt text and caption from the cell's metadata (``mystnb: image: alt:`` and
+  ``mystnb: figure: caption:``), and an SVG animation carries its text alternative in a
+  ``<title>``. The gettext builder does not extract these (with execution off there is no
+  figure at all), so here every such string becomes a message whose ``msgid`` is the
+  string itself, read from the page's source (and, when the page's outputs are present,
+  from the SVG titles); in a translated build the image ``alt``, the caption and the SVG
+  title are replaced by the page catalogue's translation;
+* **a language switch** in the header of every page of every edition, linking to the same
+  page in the other edition (``lang`` and ``hreflang`` set), with ``<link rel="alternate"
+  hreflang>`` in the head, and ``<html lang="zh-CN">`` (a BCP 47 tag, not ``zh_CN``);
+* **pages not yet translated** (not in ``physgen_translated_pages`` of ``_config.yml``)
+  appear in English with a one-line note in the edition's language, their content marked
+  ``lang="en"``; the root page of a translated edition says that labels inside the
+  figures stay in English;
+* the translated edition's sitemap lists its pages at their URLs under
+  ``<language>/`` (``tools/build_edition.py`` merges it into the English sitemap.xml),
+  and its launch buttons open the same notebooks (the repository's
+  ``book/<page>.ipynb``); ``launch_notebooks`` writes them from the English build only.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import yaml
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.locale import init as init_locale
+from sphinx.transforms import SphinxTransform
+from sphinx.util import logging
+from sphinx.util.i18n import docname_to_domain
+
+logger = logging.getLogger(__name__)
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+SOURCE_LANGUAGE = "en"
+# Where each edition lives relative to the English site's root, and its name in itself.
+EDITIONS = {"en": ("", "English"), "zh_CN": ("zh_CN/", "中文")}
+# The edition notes, in the edition's own language.
+NOTES = {
+    "zh_CN": {
+        "untranslated": "本页尚未翻译成中文，以下为英文原文。",
+        "figure_labels": "说明：图中的坐标轴标签、图例和文字暂时保留英文；图的说明文字和替代文本已译成中文。",
+    },
+}
+
+_CODE_CELL = re.compile(r"^```\{code-cell\}[^\n]*\n---\n(.*?)\n---\n", flags=re.S | re.M)
+_ALT_OPTION = re.compile(r"^\s*:alt:\s*(.+?)\s*$", flags=re.M)
+_SVG_TITLE = re.compile(r"(<title\b[^>]*>)(.*?)(</title>)", flags=re.S)
+
+
+def bcp47(language: str | None) -> str:
+    """The HTML ``lang`` tag of a Sphinx language code.
+
+    >>> bcp47("zh_CN")
+    'zh-CN'
+    >>> bcp47(None)
+    'en'
+    """
+    return (language or SOURCE_LANGUAGE).replace("_", "-")
+
+
+def figure_texts(source: str) -> list[str]:
+    """The alt texts and captions of a MyST page's figures, as Sphinx sees them.
+
+    The ``mystnb: image: alt`` and ``mystnb: figure: caption`` of every code cell (YAML
+    decoded), and the ``:alt:`` option of every directive, in page order, each once.
+
+    >>> page = '''```{code-cell} ipython3
+    ... ---
+    ... mystnb:
+    ...   image:
+    ...     alt: "A curve."
+    ...   figure:
+    ...     caption: "The curve."
+    ... ---
+    ... plt.show()
+    ... ```
+    ... '''
+    >>> figure_texts(page)
+    ['A curve.', 'The curve.']
+    """
+    found: list[tuple[int, str]] = []
+    for match in _CODE_CELL.finditer(source):
+        meta = (yaml.safe_load(match.group(1)) or {}).get("mystnb") or {}
+        for key, field in (("image", "alt"), ("figure", "caption")):
+            value = (meta.get(key) or {}).get(field)
+            if value:
+                found.append((match.start(), str(value)))
+    for match in _ALT_OPTION.finditer(source):
+        found.append((match.start(), match.group(1)))
+    texts: list[str] = []
+    for _, text in sorted(found):
+        if text not in texts:
+            texts.append(text)
+    return texts
+
+
+def figure_captions(source: str) -> dict[str, str]:
+    """Figure name -> caption (the Markdown source) of the code-cell figures of a page."""
+    captions = {}
+    for match in _CODE_CELL.finditer(source):
+        figure = ((yaml.safe_load(match.group(1)) or {}).get("mystnb") or {}).get("figure") or {}
+        if figure.get("name") and figure.get("caption"):
+            captions[nodes.fully_normalize_name(str(figure["name"]))] = str(figure["caption"])
+    return captions
+
+
+def translated(app: Sphinx, pagename: str) -> bool:
+    """Whether page ``pagename`` is translated in this build's edition."""
+    pages = (app.config.physgen_translated_pages or {}).get(app.config.language) or []
+    return pagename in pages
+
+
+def is_translation(app: Sphinx) -> bool:
+    return (app.config.language or SOURCE_LANGUAGE) != SOURCE_LANGUAGE
+
+
+# --- extraction (gettext builder) ---------------------------------------------------
+
+
+def _add_figure_messages(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """gettext builder: add the page's alt texts, captions and SVG titles to its template."""
+    if app.builder.name != "gettext":
+        return
+    from sphinx.builders.gettext import MsgOrigin
+
+    path = Path(app.env.doc2path(docname))
+    texts = figure_texts(path.read_text(encoding="utf-8")) if path.suffix == ".md" else []
+    for raw in doctree.findall(nodes.raw):
+        if "html" in raw.get("format", "").split():
+            texts += [html.unescape(m.group(2)).strip() for m in _SVG_TITLE.finditer(raw.astext())]
+    catalog = app.builder.catalogs[docname_to_domain(docname, app.config.gettext_compact)]
+    for text in texts:
+        if text:
+            catalog.add(text, MsgOrigin(str(path), 0))
+
+
+# --- translation (translated builds) ----------------------------------------------
+
+
+class TranslateFigureText(SphinxTransform):
+    """Translate image alt texts, code-cell figure captions and SVG titles of a page.
+
+    Runs right after Sphinx's own ``Locale`` transform (priority 20), on the doctree that
+    myst-nb rendered from the page and its cached outputs.
+    """
+
+    default_priority = 21
+
+    def apply(self, **kwargs) -> None:
+        if not is_translation(self.app) or not self.env.docname:
+            return
+        domain = docname_to_domain(self.env.docname, self.config.gettext_compact)
+        dirs = [str(Path(self.env.srcdir, d)) for d in self.config.locale_dirs]
+        catalog, has_catalog = init_locale(dirs, self.config.language, domain)
+        if not has_catalog:
+            return
+
+        def tr(text: str) -> str:
+            return catalog.gettext(text) if text else text
+
+        for image in self.document.findall(nodes.image):
+            if image.get("alt"):
+                image["alt"] = tr(image["alt"])
+        for raw in self.document.findall(nodes.raw):
+            if "html" in raw.get("format", "").split() and "<title" in raw.astext():
+                text = _SVG_TITLE.sub(
+                    lambda m: m.group(1)
+                    + html.escape(tr(html.unescape(m.group(2)).strip()), quote=False)
+                    + m.group(3),
+                    raw.astext(),
+                )
+                raw.replace_self(nodes.raw(text, text, **raw.attributes))
+        path = Path(self.env.doc2path(self.env.docname))
+        captions = figure_captions(path.read_text(encoding="utf-8")) if path.suffix == ".md" else {}
+        for figure in self.document.findall(nodes.figure):
+            source = next((captions[n] for n in figure["names"] if n in captions), None)
+            caption = next(iter(figure.findall(nodes.caption)), None)
+            if source is None or caption is None or tr(source) == source:
+                continue
+            self._set_caption(caption, tr(source))
+
+    def _set_caption(self, caption: nodes.caption, text: str) -> None:
+        """Replace the caption's content by ``text`` parsed as MyST Markdown."""
+        from sphinx.transforms.i18n import publish_msgstr
+
+        settings = self.document.settings
+        parsed = publish_msgstr(
+            self.app, text, caption.source or self.document["source"], caption.line or 0,
+            self.config, settings,
+        )
+        paragraph = next(iter(parsed.findall(nodes.paragraph)), None)
+        if paragraph is None:
+            return
+        caption.children = []
+        caption += paragraph.children
+        caption.rawsource = text
+
+
+# --- the HTML of every page -------------------------------------------------------
+
+
+def _page_url(app: Sphinx, pagename: str, language: str) -> str:
+    """Relative URL from ``pagename`` of this build to the same page in ``language``."""
+    depth = pagename.count("/") + (1 if is_translation(app) else 0)
+    root = "../" * depth
+    return f"{root}{EDITIONS[language][0]}{pagename}{app.builder.link_suffix}"
+
+
+def _page_context(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    if app.builder.format != "html":
+        return
+    language = app.config.language or SOURCE_LANGUAGE
+    context["language"] = bcp47(language)  # the layout's <html lang="...">
+    others = [lang for lang in EDITIONS if lang != language]
+    context["physgen_editions"] = [
+        {"href": _page_url(app, pagename, lang), "lang": bcp47(lang), "name": EDITIONS[lang][1]}
+        for lang in others
+    ]
+    base = app.config.html_baseurl or ""
+    links = [
+        f'<link rel="alternate" hreflang="{bcp47(lang)}" '
+        f'href="{html.escape(base + EDITIONS[lang][0] + pagename + app.builder.link_suffix)}" />\n'
+        for lang in EDITIONS
+    ]
+    context["metatags"] = context.get("metatags", "") + "".join(links)
+    if not is_translation(app) or "body" not in context or doctree is None:
+        return
+    notes = NOTES.get(language, {})
+    body = context["body"]
+    if not translated(app, pagename) and notes.get("untranslated"):
+        note = f'<p class="physgen-edition-note" lang="{bcp47(language)}">{html.escape(notes["untranslated"])}</p>'
+        context["body"] = f'<div lang="en">\n{_after_title(body, note)}</div>\n'
+    elif pagename == app.config.root_doc and notes.get("figure_labels"):
+        note = f'<p class="physgen-edition-note">{html.escape(notes["figure_labels"])}</p>'
+        context["body"] = _after_title(body, note)
+
+
+def _after_title(body: str, note: str) -> str:
+    """``body`` with ``note`` right after the page's title (or at its top)."""
+    end = body.find("</h1>")
+    if end < 0:
+        return f"{note}\n{body}"
+    end += len("</h1>")
+    return f"{body[:end]}\n{note}\n{body[end:]}"
+
+
+def _config_inited(app: Sphinx, config) -> None:
+    config.templates_path = [str(TEMPLATES), *config.templates_path]
+    options = dict(config.html_theme_options or {})
+    end = options.get("article_header_end") or ["article-header-buttons.html"]
+    if isinstance(end, str):
+        end = [s.strip() for s in end.split(",") if s.strip()]
+    if "language-switch.html" not in end:
+        options["article_header_end"] = ["language-switch.html", *end]
+    config.html_theme_options = options
+    if is_translation(app):
+        prefix = EDITIONS.get(config.language, (f"{config.language}/",))[0]
+        config.sitemap_url_scheme = prefix + "{link}"
+
+
+def setup(app: Sphinx) -> dict:
+    app.add_config_value("physgen_translated_pages", {}, "env", types=[dict])
+    app.connect("config-inited", _config_inited)
+    app.connect("doctree-resolved", _add_figure_messages)
+    app.add_transform(TranslateFigureText)
+    app.connect("html-page-context", _page_context)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
