@@ -94,28 +94,66 @@ def build_html(language: str) -> int:
     target = site / language
     shutil.rmtree(target, ignore_errors=True)
     shutil.copytree(outdir, target)
-    return merge_sitemap(site / "sitemap.xml", target / "sitemap.xml")
+    return merge_sitemap(site / "sitemap.xml", target / "sitemap.xml", language)
 
 
-def merge_sitemap(main: Path, edition: Path) -> int:
-    """Add the URLs of an edition's sitemap to the English site's, once; drop the former."""
+def site_root(root: Path = ROOT) -> str:
+    """The published site's root URL: ``html.baseurl``, else the repository's Pages address."""
+    sys.path.insert(0, str(root / "book" / "_ext"))
+    from site_meta import site_url
+
+    config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
+    return (config.get("html") or {}).get("baseurl") or site_url(config["repository"]["url"])
+
+
+def merge_sitemap(main: Path, edition: Path, language: str, base: str | None = None) -> int:
+    """Add an edition's sitemap to the English site's, with hreflang alternates; drop the former.
+
+    Every page then has its URL in both languages, each naming the other (and itself) as
+    ``<xhtml:link rel="alternate" hreflang>``, as search engines expect.
+    """
     if not main.is_file() or not edition.is_file():
         print(f"build_edition: no {main} or {edition}: build the English site first", file=sys.stderr)
         return 1
-    ns = "http://www.sitemaps.org/schemas/sitemap/0.9"
+    base = base or site_root()
+    ns, xhtml = "http://www.sitemaps.org/schemas/sitemap/0.9", "http://www.w3.org/1999/xhtml"
     ET.register_namespace("", ns)
-    ET.register_namespace("xhtml", "http://www.w3.org/1999/xhtml")
+    ET.register_namespace("xhtml", xhtml)
     tree = ET.parse(main)
     root = tree.getroot()
-    known = {loc.text for loc in root.iter(f"{{{ns}}}loc")}
-    for url in ET.parse(edition).getroot():
-        loc = url.find(f"{{{ns}}}loc")
-        if loc is not None and loc.text not in known:
-            root.append(url)
+    prefix = f"{base}{language}/"
+    urls = [u for u in root.findall(f"{{{ns}}}url")
+            if not u.findtext(f"{{{ns}}}loc", "").startswith(prefix)]  # an earlier merge
+    for url in list(root):
+        root.remove(url)
+    urls += ET.parse(edition).getroot().findall(f"{{{ns}}}url")
+    locs = {u.findtext(f"{{{ns}}}loc") for u in urls}
+    tag = language.replace("_", "-")
+    for url in urls:
+        loc = url.findtext(f"{{{ns}}}loc", "")
+        link = loc[len(prefix):] if loc.startswith(prefix) else loc[len(base):]
+        for alternate in url.findall(f"{{{xhtml}}}link"):
+            url.remove(alternate)
+        pair = {"en": base + link, tag: prefix + link}
+        if set(pair.values()) <= locs:
+            for hreflang, href in pair.items():
+                ET.SubElement(url, f"{{{xhtml}}}link", rel="alternate", hreflang=hreflang, href=href)
+        root.append(url)
     ET.indent(tree)
     tree.write(main, xml_declaration=True, encoding="utf-8")
     edition.unlink()
     return 0
+
+
+def extract_templates(pot_dir: Path) -> int:
+    """The message templates of every page, ``<pot_dir>/book/<page>.pot`` (execution off)."""
+    shutil.rmtree(pot_dir, ignore_errors=True)
+    return sphinx_build(
+        "gettext",
+        pot_dir,
+        pot_dir.parent / f".doctrees-{pot_dir.name}",
+        {"gettext_compact": False, "nb_execution_mode": "off"},
+    )
 
 
 def update_catalogues(language: str) -> int:
@@ -123,13 +161,7 @@ def update_catalogues(language: str) -> int:
     from sphinx_intl.basic import update
 
     pot_dir = BUILD / "gettext"
-    shutil.rmtree(pot_dir, ignore_errors=True)
-    rc = sphinx_build(
-        "gettext",
-        pot_dir,
-        BUILD / "editions" / ".doctrees-gettext",
-        {"gettext_compact": False, "nb_execution_mode": "off"},
-    )
+    rc = extract_templates(pot_dir)
     if rc:
         return rc
     po_dir = ROOT / LOCALES / language / "LC_MESSAGES"

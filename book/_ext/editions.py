@@ -22,7 +22,7 @@ what Sphinx does not do by itself:
   appear in English with a one-line note in the edition's language, their content marked
   ``lang="en"``; the root page of a translated edition says that labels inside the
   figures stay in English;
-* the translated edition's sitemap lists its pages at their URLs under
+* the translated edition's canonical URLs, ``og:url`` and sitemap are under
   ``<language>/`` (``tools/build_edition.py`` merges it into the English sitemap.xml),
   and its launch buttons open the same notebooks (the repository's
   ``book/<page>.ipynb``); ``launch_notebooks`` writes them from the English build only.
@@ -139,13 +139,44 @@ def _add_figure_messages(app: Sphinx, doctree: nodes.document, docname: str) -> 
 
     path = Path(app.env.doc2path(docname))
     texts = figure_texts(path.read_text(encoding="utf-8")) if path.suffix == ".md" else []
-    for raw in doctree.findall(nodes.raw):
-        if "html" in raw.get("format", "").split():
-            texts += [html.unescape(m.group(2)).strip() for m in _SVG_TITLE.finditer(raw.astext())]
+    texts += cached_svg_titles(app, path)
     catalog = app.builder.catalogs[docname_to_domain(docname, app.config.gettext_compact)]
     for text in texts:
         if text:
             catalog.add(text, MsgOrigin(str(path), 0))
+
+
+def cached_svg_titles(app: Sphinx, path: Path) -> list[str]:
+    """The ``<svg><title>`` texts of the page's HTML outputs, from the execution cache.
+
+    An animation's text alternative is made by its code cell, so it exists only in the
+    page's outputs; the gettext build runs with execution off and reads them from the
+    cache that ``make book`` filled (none if the page is not cached).
+    """
+    cache_path = getattr(app.env, "mystnb_config", None)
+    cache_path = getattr(cache_path, "execution_cache_path", "") or ""
+    if path.suffix != ".md" or not cache_path or not Path(app.srcdir, cache_path).is_dir():
+        return []
+    head = path.read_text(encoding="utf-8").split("\n---", 1)[0]
+    if not head.startswith("---") or "kernelspec:" not in head:
+        return []  # not a notebook page
+    from jupyter_cache import get_cache
+    from myst_nb.core.read import read_myst_markdown_notebook
+
+    cache = get_cache(str(Path(app.srcdir, cache_path)))
+    try:
+        record = cache.match_cache_notebook(read_myst_markdown_notebook(path.read_text(encoding="utf-8")))
+    except KeyError:
+        logger.warning("editions: %s is not in the execution cache: run `make book` first, "
+                       "or its animations' titles are not extracted", path.name)
+        return []
+    titles = []
+    for cell in cache.get_cache_bundle(record.pk).nb.cells:
+        for output in cell.get("outputs", []):
+            body = output.get("data", {}).get("text/html", "")
+            body = "".join(body) if isinstance(body, list) else body
+            titles += [html.unescape(m.group(2)).strip() for m in _SVG_TITLE.finditer(body)]
+    return titles
 
 
 # --- translation (translated builds) ----------------------------------------------
@@ -230,7 +261,7 @@ def _page_context(app: Sphinx, pagename, templatename, context, doctree) -> None
         {"href": _page_url(app, pagename, lang), "lang": bcp47(lang), "name": EDITIONS[lang][1]}
         for lang in others
     ]
-    base = app.config.html_baseurl or ""
+    base = app.physgen_site_root
     links = [
         f'<link rel="alternate" hreflang="{bcp47(lang)}" '
         f'href="{html.escape(base + EDITIONS[lang][0] + pagename + app.builder.link_suffix)}" />\n'
@@ -267,14 +298,21 @@ def _config_inited(app: Sphinx, config) -> None:
     if "language-switch.html" not in end:
         options["article_header_end"] = ["language-switch.html", *end]
     config.html_theme_options = options
+    # sphinx-sitemap would give every URL an "alternate" per folder of locales/, at the same
+    # URL; tools/build_edition.py writes the alternates when it merges the sitemaps.
+    config.sitemap_locales = [None]
+    # The site's root URL (site_meta.py set html_baseurl from the repository before this).
+    app.physgen_site_root = config.html_baseurl or ""  # type: ignore[attr-defined]
     if is_translation(app):
-        prefix = EDITIONS.get(config.language, (f"{config.language}/",))[0]
-        config.sitemap_url_scheme = prefix + "{link}"
+        # Canonical URLs, og:url and the sitemap of this edition: under <language>/.
+        config.html_baseurl += EDITIONS.get(config.language, (f"{config.language}/",))[0]
+        config.ogp_site_url = config.html_baseurl
 
 
 def setup(app: Sphinx) -> dict:
     app.add_config_value("physgen_translated_pages", {}, "env", types=[dict])
-    app.connect("config-inited", _config_inited)
+    # After site_meta's (priority 500), which derives html_baseurl from the repository.
+    app.connect("config-inited", _config_inited, priority=600)
     app.connect("doctree-resolved", _add_figure_messages)
     app.add_transform(TranslateFigureText)
     app.connect("html-page-context", _page_context)
