@@ -235,12 +235,10 @@ def test_translated_pages_have_chinese_alt_text_and_captions():
             alt = img.get("alt") or ""
             if len(CJK.findall(alt)) < MIN_CJK_ALT:
                 problems.append(f"{page}: <img alt={alt[:60]!r}> is not Chinese alt text")
-        for title in article.select("svg title"):
-            if not CJK.search(title.get_text()):
-                problems.append(f"{page}: <svg><title>{title.get_text()[:60]!r} not in Chinese")
-        for caption in article.select("figcaption"):
-            if not CJK.search(caption.get_text()):
-                problems.append(f"{page}: caption {caption.get_text()[:60]!r} not in Chinese")
+        problems.extend(f"{page}: <svg><title>{t.get_text()[:60]!r} not in Chinese"
+                        for t in article.select("svg title") if not CJK.search(t.get_text()))
+        problems.extend(f"{page}: caption {c.get_text()[:60]!r} not in Chinese"
+                        for c in article.select("figcaption") if not CJK.search(c.get_text()))
     assert not problems, "\n".join(problems)
     assert images > 10, f"only {images} images on the translated pages: is the site built?"
 
@@ -303,3 +301,18 @@ def test_extension_doctests():
     import doctest
 
     assert doctest.testmod(editions).failed == 0
+
+
+def test_the_edition_build_refuses_pages_missing_from_the_execution_cache(tmp_path):
+    """The Chinese build never executes: without a cached run of a page it stops first."""
+    for name in ("_config.yml", "_toc.yml"):
+        (tmp_path / name).write_bytes((ROOT / name).read_bytes())
+    (tmp_path / "book").symlink_to(ROOT / "book")
+    missing = build_edition.uncached_pages(tmp_path)  # no _build/.jupyter_cache there
+    assert missing and all(p.suffix == ".md" for p in missing)
+    assert "01-classical-mechanics.md" in {p.name for p in missing}
+
+
+def test_every_notebook_page_was_cached_for_the_chinese_build():
+    _needs_build()
+    assert build_edition.uncached_pages() == []

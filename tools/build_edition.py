@@ -32,6 +32,7 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
 BUILD = ROOT / "_build"
 LOCALES = "locales"
 
@@ -72,6 +73,27 @@ def sphinx_build(builder: str, outdir: Path, doctreedir: Path, overrides: dict) 
     return result if isinstance(result, int) else 1
 
 
+def uncached_pages(root: Path = ROOT) -> list[Path]:
+    """The notebook pages whose code is not in the execution cache (the build would run them)."""
+    from execute_chapters import notebook_pages
+    from jupyter_cache import get_cache
+    from myst_nb.core.read import read_myst_markdown_notebook
+
+    config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
+    cache_dir = root / config["execute"]["cache"]
+    pages = notebook_pages(root)
+    if not cache_dir.is_dir():
+        return pages
+    cache = get_cache(str(cache_dir))
+    missing = []
+    for page in pages:
+        try:
+            cache.match_cache_notebook(read_myst_markdown_notebook(page.read_text(encoding="utf-8")))
+        except KeyError:
+            missing.append(page)
+    return missing
+
+
 def build_html(language: str) -> int:
     """The edition ``language`` into _build/html/<language>/ (strict: -W -n --keep-going).
 
@@ -80,6 +102,12 @@ def build_html(language: str) -> int:
     published site), then it is copied into the English site, whose sitemap.xml gains
     the edition's pages.
     """
+    missing = uncached_pages()
+    if missing:
+        names = ", ".join(p.name for p in missing)
+        print(f"build_edition: not in the execution cache: {names}. The {language} edition "
+              "never executes a notebook: build the English site first (make book).", file=sys.stderr)
+        return 1
     outdir = BUILD / "editions" / language / "html"
     shutil.rmtree(outdir, ignore_errors=True)
     rc = sphinx_build(

@@ -99,8 +99,7 @@ def figure_texts(source: str) -> list[str]:
             value = (meta.get(key) or {}).get(field)
             if value:
                 found.append((match.start(), str(value)))
-    for match in _ALT_OPTION.finditer(source):
-        found.append((match.start(), match.group(1)))
+    found.extend((match.start(), match.group(1)) for match in _ALT_OPTION.finditer(source))
     texts: list[str] = []
     for _, text in sorted(found):
         if text not in texts:
