@@ -316,3 +316,23 @@ def test_the_edition_build_refuses_pages_missing_from_the_execution_cache(tmp_pa
 def test_every_notebook_page_was_cached_for_the_chinese_build():
     _needs_build()
     assert build_edition.uncached_pages() == []
+
+
+def test_the_chinese_build_is_strict_and_reads_the_catalogues(monkeypatch):
+    """-W -n --keep-going --all, like the English build, plus the edition's settings."""
+    import jupyter_book.sphinx
+
+    calls = []
+    monkeypatch.setattr(jupyter_book.sphinx, "build_sphinx", lambda *a, **k: calls.append((a, k)) or 0)
+    monkeypatch.setattr(build_edition, "uncached_pages", lambda root=ROOT: [])
+    monkeypatch.setattr(build_edition, "merge_sitemap", lambda *a, **k: 0)
+    monkeypatch.setattr(build_edition, "BUILD", Path("/nonexistent-build"))
+    monkeypatch.setattr(build_edition.shutil, "copytree", lambda *a, **k: None)
+    assert build_edition.build_html(LANGUAGE) == 0
+    (source, outdir), options = calls[0]
+    assert outdir == Path("/nonexistent-build/editions/zh_CN/html")
+    assert options["warningiserror"] and options["keep_going"] and options["freshenv"]
+    overrides = options["confoverrides"]
+    assert overrides["nitpicky"] is True
+    assert overrides["language"] == LANGUAGE
+    assert overrides["locale_dirs"] == ["locales/"] and overrides["gettext_compact"] is False
