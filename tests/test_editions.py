@@ -329,10 +329,22 @@ def test_the_chinese_build_is_strict_and_reads_the_catalogues(monkeypatch):
     monkeypatch.setattr(build_edition, "BUILD", Path("/nonexistent-build"))
     monkeypatch.setattr(build_edition.shutil, "copytree", lambda *a, **k: None)
     assert build_edition.build_html(LANGUAGE) == 0
-    (source, outdir), options = calls[0]
+    (_, outdir), options = calls[0]
     assert outdir == Path("/nonexistent-build/editions/zh_CN/html")
     assert options["warningiserror"] and options["keep_going"] and options["freshenv"]
     overrides = options["confoverrides"]
     assert overrides["nitpicky"] is True
     assert overrides["language"] == LANGUAGE
     assert overrides["locale_dirs"] == ["locales/"] and overrides["gettext_compact"] is False
+
+
+def test_translated_pages_have_a_chinese_meta_description():
+    _needs_build()
+    problems = []
+    for page in PAGES:
+        soup = _soup(EDITION / f"{page}.html")
+        for attrs in ({"name": "description"}, {"property": "og:description"}):
+            tags = soup.find_all("meta", attrs=attrs)
+            if len(tags) != 1 or not CJK.search(tags[0].get("content", "")):
+                problems.append(f"{page}: {attrs} {[t.get('content', '')[:50] for t in tags]}")
+    assert not problems, "meta descriptions not in Chinese:\n" + "\n".join(problems)

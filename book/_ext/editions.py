@@ -15,6 +15,8 @@ what Sphinx does not do by itself:
   string itself, read from the page's source (and, when the page's outputs are present,
   from the SVG titles); in a translated build the image ``alt``, the caption and the SVG
   title are replaced by the page catalogue's translation;
+* the **meta description** (front matter ``description:``) of a translated page is a
+  message too, and its ``<meta name="description">`` and ``og:description`` are translated;
 * **a language switch** in the header of every page of every edition, linking to the same
   page in the other edition (``lang`` and ``hreflang`` set), with ``<link rel="alternate"
   hreflang>`` in the head, and ``<html lang="zh-CN">`` (a BCP 47 tag, not ``zh_CN``);
@@ -127,6 +129,21 @@ def is_translation(app: Sphinx) -> bool:
     return (app.config.language or SOURCE_LANGUAGE) != SOURCE_LANGUAGE
 
 
+def page_catalog(app: Sphinx, docname: str):
+    """The translations of page ``docname`` in this build's language (None if it has none)."""
+    domain = docname_to_domain(docname, app.config.gettext_compact)
+    dirs = [str(Path(app.srcdir, d)) for d in app.config.locale_dirs]
+    catalog, has_catalog = init_locale(dirs, app.config.language, domain)
+    return catalog if has_catalog else None
+
+
+def page_description(app: Sphinx, docname: str) -> str | None:
+    """The page's front-matter ``description:`` on one line (site_meta.py's meta description)."""
+    from site_meta import page_description as description
+
+    return description(app, docname)
+
+
 # --- extraction (gettext builder) ---------------------------------------------------
 
 
@@ -139,6 +156,7 @@ def _add_figure_messages(app: Sphinx, doctree: nodes.document, docname: str) -> 
     path = Path(app.env.doc2path(docname))
     texts = figure_texts(path.read_text(encoding="utf-8")) if path.suffix == ".md" else []
     texts += cached_svg_titles(app, path)
+    texts.append(page_description(app, docname) or "")  # the meta description
     catalog = app.builder.catalogs[docname_to_domain(docname, app.config.gettext_compact)]
     for text in texts:
         if text:
@@ -193,10 +211,8 @@ class TranslateFigureText(SphinxTransform):
     def apply(self, **kwargs) -> None:
         if not is_translation(self.app) or not self.env.docname:
             return
-        domain = docname_to_domain(self.env.docname, self.config.gettext_compact)
-        dirs = [str(Path(self.env.srcdir, d)) for d in self.config.locale_dirs]
-        catalog, has_catalog = init_locale(dirs, self.config.language, domain)
-        if not has_catalog:
+        catalog = page_catalog(self.app, self.env.docname)
+        if catalog is None:
             return
 
         def tr(text: str) -> str:
@@ -288,6 +304,29 @@ def _after_title(body: str, note: str) -> str:
     return f"{body[:end]}\n{note}\n{body[end:]}"
 
 
+def _translate_description(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    """The meta description and og:description of a translated page, in its language.
+
+    After site_meta.py wrote them from the front matter (priority 400), before
+    sphinxext-opengraph reads og:description (500).
+    """
+    if not is_translation(app) or app.builder.format != "html" or not translated(app, pagename):
+        return
+    description = page_description(app, pagename)
+    catalog = page_catalog(app, pagename)
+    if not description or catalog is None or catalog.gettext(description) == description:
+        return
+    text = " ".join(catalog.gettext(description).split())
+    context["meta"] = {**(context.get("meta") or {}), "og:description": text}
+
+    def attribute(value: str) -> str:
+        return value.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+
+    context["metatags"] = context.get("metatags", "").replace(
+        f'content="{attribute(description)}"', f'content="{attribute(text)}"'
+    )
+
+
 def _config_inited(app: Sphinx, config) -> None:
     config.templates_path = [str(TEMPLATES), *config.templates_path]
     options = dict(config.html_theme_options or {})
@@ -315,4 +354,5 @@ def setup(app: Sphinx) -> dict:
     app.connect("doctree-resolved", _add_figure_messages)
     app.add_transform(TranslateFigureText)
     app.connect("html-page-context", _page_context)
+    app.connect("html-page-context", _translate_description, priority=450)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
