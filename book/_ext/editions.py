@@ -341,6 +341,13 @@ def _config_inited(app: Sphinx, config) -> None:
     config.sitemap_locales = [None]
     # The site's root URL (site_meta.py set html_baseurl from the repository before this).
     app.physgen_site_root = config.html_baseurl or ""  # type: ignore[attr-defined]
+    if is_translation(app) and config.language.startswith("zh"):
+        # Sphinx's Chinese search index segments words with jieba; keep its log quiet.
+        import logging as std_logging
+
+        import jieba
+
+        jieba.setLogLevel(std_logging.WARNING)
     if is_translation(app):
         # Canonical URLs, og:url and the sitemap of this edition: under <language>/.
         config.html_baseurl += EDITIONS.get(config.language, (f"{config.language}/",))[0]
