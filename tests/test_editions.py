@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -99,8 +100,14 @@ def test_part_1_and_the_glossary_are_the_translated_pages():
 
 @pytest.fixture(scope="module")
 def templates(tmp_path_factory) -> Path:
+    # In a process of its own: Sphinx (sphinx-sitemap's multiprocessing queue) forks, and
+    # a fork of this process would inherit the browser tests' threads and pipes.
     pot_dir = tmp_path_factory.mktemp("gettext") / "gettext"
-    assert build_edition.extract_templates(pot_dir) == 0, "the gettext build failed"
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "build_edition.py"), "templates", "--out", str(pot_dir)],
+        cwd=ROOT, capture_output=True, text=True, timeout=600, check=False,
+    )
+    assert result.returncode == 0, "the gettext build failed:\n" + result.stderr[-3000:]
     return pot_dir
 
 

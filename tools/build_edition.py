@@ -12,6 +12,8 @@ doctrees. The pages' outputs come from the execution cache that the English buil
 filled (``execute.cache`` in ``_config.yml``): no notebook executes a second time, and
 the outputs and glued numbers are the English edition's.
 
+``templates``: only the message templates, into ``--out`` (tests/test_editions.py).
+
 ``translations``: Sphinx's gettext builder with execution off (only the pages' own text
 is extracted, never a code output; ``book/_ext/editions.py`` adds each figure's alt text
 and caption), then ``sphinx-intl update`` on the catalogues
@@ -210,11 +212,15 @@ def update_catalogues(language: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("task", choices=["html", "translations"])
+    parser.add_argument("task", choices=["html", "translations", "templates"])
     parser.add_argument("--language", default="zh_CN")
+    parser.add_argument("--out", type=Path, default=BUILD / "gettext",
+                        help="templates: the folder of the message templates")
     args = parser.parse_args(argv)
     if args.task == "html":
         return build_html(args.language)
+    if args.task == "templates":
+        return extract_templates(args.out)
     return update_catalogues(args.language)
 
 
