@@ -43,16 +43,21 @@ JB_CACHE := _build/.jupyter_cache
 # The pages' outputs, glue records restored (tools/nbval_prepare.py), for nbval to compare.
 NBVAL_DIR := _build/nbval
 
+# Translated editions: each is built from the same pages and the same execution cache
+# into _build/html/<language>/ (tools/build_edition.py; book/teaching.md: Translations).
+LANGUAGES ?= zh_CN
+
 # Browser tests: Chromium (Debian's package), Java (for the Nu HTML checker) and
 # the npm packages of tests/browser (installed here when missing or outdated;
 # --ignore-scripts: vnu-jar's install script would download a Java runtime).
 BROWSER := tests/browser
 NPM_STAMP := $(BROWSER)/node_modules/.package-lock.json
 
-.PHONY: all venv book test unit lint browser-tools notebooks benchmarks chapter-times clean help
+.PHONY: all venv book translations test unit lint browser-tools notebooks benchmarks chapter-times clean help
 
 help:
 	@echo "make book       build the site into _build/html (EDITION=student removes solutions)"
+	@echo "make translations  refresh the catalogues locales/<language>/LC_MESSAGES/book/<page>.po after an English edit"
 	@echo "make test       build, then run every test (unit, property, doctest, site, browser; the launch notebooks from the wheel under nbval)"
 	@echo "make unit       the package's unit tests alone: no book build, no network training (< 1 min)"
 	@echo "make lint       compileall, ruff (lint, format) and mypy on the package"
@@ -78,6 +83,18 @@ book: $(STAMP)
 	@if [ "$$CI" = "true" ]; then echo "CI: emptying the execution cache $(JB_CACHE)"; rm -rf $(JB_CACHE); fi
 	$(NB_ENV) $(BIN)/python tools/execute_chapters.py
 	$(NB_ENV) $(BIN)/jupyter-book build . -W -n --keep-going --all
+	@for lang in $(LANGUAGES); do \
+	  echo "Building the $$lang edition into _build/html/$$lang (execution cache only)"; \
+	  $(NB_ENV) $(BIN)/python tools/build_edition.py html --language $$lang || exit 1; \
+	done
+
+# Message templates from the English pages (execution off: no code output is a message),
+# then each translated edition's catalogues updated with sphinx-intl: changed messages
+# become fuzzy, new ones empty, for a translator to review (book/teaching.md).
+translations: $(STAMP)
+	@for lang in $(LANGUAGES); do \
+	  $(NB_ENV) $(BIN)/python tools/build_edition.py translations --language $$lang || exit 1; \
+	done
 
 # Each chapter executes twice in `make test`, never more:
 #  1. the book build (`book`), whose outputs the site publishes;

@@ -144,12 +144,13 @@ def weak_variant(y, t, length, sd, *, unbiased, h=0.5):
     lhs = length[:, None, None] * phi2[None] * dt
     b = np.einsum("pjt,pt->pj", lhs, y)
     G = np.einsum("kpt,jt->pjk", D._terms(y, s2 if unbiased else 0 * s2, names), phi) * dt
-    S = D._slopes(y, names)
+    A0, B, Dm, _ = D._moments(lhs, phi * dt, D._slopes(y, names), s2, 0.0)
     best = None
     for k in range(1, len(names) + 1):
         for sub in itertools.combinations(range(len(names)), k):
             idx = list(sub)
-            xi, _, chi2 = D._fit(b, G[..., idx], lhs, phi * dt, S[idx], s2, 5, 0.0)
+            moments = (A0, B[idx], Dm[np.ix_(idx, idx)], 0.0)
+            xi, _, chi2 = D._fit(b, G[..., idx], moments, 5)
             bic = chi2 + k * np.log(b.size)
             if best is None or bic < best[0]:
                 best = (bic, {names[i]: float(x) for i, x in zip(sub, xi, strict=True)})
@@ -159,6 +160,41 @@ def weak_variant(y, t, length, sd, *, unbiased, h=0.5):
 def as_dict(law):
     """A WeakLaw as {term: coefficient}."""
     return dict(zip(law.terms, law.coefficients.tolist(), strict=True))
+
+
+def build_methods(t, length, sd, train, val, half_widths):
+    """The compared methods: name -> fit(y_train, y_val) -> {term: coefficient}."""
+    methods = {
+        "SG3 + STLSQ (chapter)": lambda y, yv: validated(
+            lambda o, w, th: sindy_pysindy(o, t, length, w, th, 3), y, yv, t, train, val
+        ),
+        "SG5 + STLSQ": lambda y, yv: validated(
+            lambda o, w, th: sindy_pysindy(o, t, length, w, th, 5), y, yv, t, train, val
+        ),
+        "SG5 + weighted STLSQ": lambda y, yv: validated(
+            lambda o, w, th: sindy_weighted(o, t, length, w, th, sd), y, yv, t, train, val
+        ),
+        "weak, plain terms": lambda y, yv: weak_variant(y, t, length, sd, unbiased=False),
+        "weak, unbiased terms": lambda y, yv: weak_variant(y, t, length, sd, unbiased=True),
+        "weak_law": lambda y, yv: as_dict(weak_law(y, t, length=length, noise_std=sd)),
+        "weak_law, g_spread 0.05": lambda y, yv: as_dict(
+            weak_law(y, t, length=length, noise_std=sd, g_spread=0.05)
+        ),
+    }
+    for w in half_widths:
+        if w != 0.5:
+            methods[f"weak_law, half_width {w:g} s"] = _weak_at(t, length, sd, w)
+
+    return methods
+
+
+def _weak_at(t, length, sd, w):
+    """weak_law at test-function half-width w [s], as a method."""
+
+    def fit(y, yv):
+        return as_dict(weak_law(y, t, length=length, noise_std=sd, half_width=w))
+
+    return fit
 
 
 def main(argv=None) -> int:
@@ -187,29 +223,7 @@ def main(argv=None) -> int:
         p = ds.params
         return simulate(p.theta0, p.omega0, t, length=p.length, g=g, method="euler_cromer").theta
 
-    methods = {
-        "SG3 + STLSQ (chapter)": lambda y, yv: validated(
-            lambda o, w, th: sindy_pysindy(o, t, length, w, th, 3), y, yv, t, train, val
-        ),
-        "SG5 + STLSQ": lambda y, yv: validated(
-            lambda o, w, th: sindy_pysindy(o, t, length, w, th, 5), y, yv, t, train, val
-        ),
-        "SG5 + weighted STLSQ": lambda y, yv: validated(
-            lambda o, w, th: sindy_weighted(o, t, length, w, th, sd), y, yv, t, train, val
-        ),
-        "weak, plain terms": lambda y, yv: weak_variant(y, t, length, sd, unbiased=False),
-        "weak, unbiased terms": lambda y, yv: weak_variant(y, t, length, sd, unbiased=True),
-        "weak_law": lambda y, yv: as_dict(weak_law(y, t, length=length, noise_std=sd)),
-        "weak_law, g_spread 0.05": lambda y, yv: as_dict(
-            weak_law(y, t, length=length, noise_std=sd, g_spread=0.05)
-        ),
-    }
-    for w in args.half_widths:
-        if w != 0.5:
-            methods[f"weak_law, half_width {w:g} s"] = lambda y, yv, w=w: as_dict(
-                weak_law(y, t, length=length, noise_std=sd, half_width=w)
-            )
-
+    methods = build_methods(t, length, sd, train, val, args.half_widths)
     print(f"{args.draws} noise draws of sigma(t) = 0.1 t on chapter 6's 70 training pendulums")
     for setup, g in (
         ("chapter's data (jittered g)", None),

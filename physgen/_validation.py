@@ -172,6 +172,34 @@ def array(
     ``None`` matches any length.
     """
     u = f" [{unit}]" if unit else ""
+    arr = _real_array(value, name, where, u, fix)
+    _check_shape(arr, name, where, ndim=ndim, shape=shape, nonempty=nonempty, fix=fix)
+    shown = value if arr.size <= 8 else f"<array of shape {arr.shape}>"
+    for bad, what, default_fix in (
+        (
+            ~np.isfinite(arr) if finite else None,
+            "non-finite value(s) (NaN/inf)",
+            f"remove the NaN/inf entries from {name}.",
+        ),
+        (arr <= 0 if positive else None, f"value(s) <= 0{u}, where it must be > 0", ""),
+        (arr < 0 if nonnegative else None, f"negative value(s){u}, where it must be >= 0", ""),
+    ):
+        if bad is not None and np.any(bad):
+            first = np.ravel(arr[bad])[0] if arr.ndim else arr.item()
+            raise ValueError(
+                _say(
+                    where,
+                    name,
+                    shown,
+                    f"has {int(np.sum(bad))} {what}, the first {float(first)!r}",
+                    fix or default_fix,
+                )
+            )
+    return arr
+
+
+def _real_array(value, name: str, where: str, u: str, fix: str) -> np.ndarray:
+    """``value`` as a float64 array, or TypeError if it does not hold real numbers."""
     if isinstance(value, (str, bytes)) or value is None:
         raise TypeError(_say(where, name, value, f"must be an array of real numbers{u}", fix))
     try:
@@ -184,7 +212,11 @@ def array(
         raise TypeError(
             _say(where, name, value, f"must hold real numbers{u}, got dtype {arr.dtype}", fix)
         )
-    arr = arr.astype(np.float64, copy=False)
+    return arr.astype(np.float64, copy=False)
+
+
+def _check_shape(arr: np.ndarray, name: str, where: str, *, ndim, shape, nonempty, fix) -> None:
+    """ValueError unless ``arr`` has an allowed rank, the ``shape`` and, if asked, values."""
     if ndim is not None:
         allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
         if arr.ndim not in allowed:
@@ -209,28 +241,6 @@ def array(
         raise ValueError(
             _say(where, name, f"<empty array of shape {arr.shape}>", "must not be empty", fix)
         )
-    shown = value if arr.size <= 8 else f"<array of shape {arr.shape}>"
-    for bad, what, default_fix in (
-        (
-            ~np.isfinite(arr) if finite else None,
-            "non-finite value(s) (NaN/inf)",
-            f"remove the NaN/inf entries from {name}.",
-        ),
-        (arr <= 0 if positive else None, f"value(s) <= 0{u}, where it must be > 0", ""),
-        (arr < 0 if nonnegative else None, f"negative value(s){u}, where it must be >= 0", ""),
-    ):
-        if bad is not None and np.any(bad):
-            first = np.ravel(arr[bad])[0] if arr.ndim else arr.item()
-            raise ValueError(
-                _say(
-                    where,
-                    name,
-                    shown,
-                    f"has {int(np.sum(bad))} {what}, the first {float(first)!r}",
-                    fix or default_fix,
-                )
-            )
-    return arr
 
 
 def scalar_or_each(

@@ -50,14 +50,23 @@ Examples
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 from physgen import _validation as check
+from physgen._features import FEATURE_SOURCES, FEATURES, feature_rows
+from physgen._grid import (
+    _JITTER_ORDER,
+    ORIGINAL_GRID,
+    ParameterGrid,
+    _jittered,
+    _OnTimeGrid,
+    clean_and_truth,
+    options,
+)
 from physgen.generator import PendulumParameters, PendulumPrior
-from physgen.noise import GrowingNoise, NoiseModel, NoNoise
-from physgen.pendulum import METHODS, simulate
+from physgen.noise import NoiseModel, NoNoise
 
 __all__ = [
     "FEATURES",
@@ -72,349 +81,6 @@ __all__ = [
     "split_by_trajectory",
     "split_by_row",
 ]
-
-#: Column names of :attr:`Dataset.features`, in order: initial angle [rad],
-#: initial angular velocity [rad/s], time [s], mass [kg], gravitational
-#: acceleration [m/s^2], length [m].
-FEATURES = ("theta0", "omega0", "t", "m", "g", "l")
-#: Where each feature comes from: a field of :class:`physgen.PendulumParameters`,
-#: or ``None`` for the time.
-FEATURE_SOURCES = {
-    "theta0": "theta0",
-    "omega0": "omega0",
-    "t": None,
-    "m": "mass",
-    "g": "g",
-    "l": "length",
-}
-
-# Order in which jitter is drawn for each trajectory (the original's order).
-_JITTER_ORDER = ("theta0", "omega0", "mass", "g", "length")
-
-
-def feature_rows(params, t) -> np.ndarray:
-    """Feature rows of pendulums on a time grid, columns :data:`FEATURES`.
-
-    The one builder of network inputs: datasets, predictions and samples all
-    use it, so a feature always means the same thing.
-
-    Parameters
-    ----------
-    params : PendulumParameters or Mapping
-        ``n`` pendulums, or one pendulum as a mapping with the fields of
-        :class:`physgen.PendulumParameters` (``theta0`` [rad], ``omega0``
-        [rad/s], and optional ``length`` [m], ``g`` [m/s^2], ``mass`` [kg],
-        with that class's defaults: 1 m, 9.81 m/s^2, 1 kg).
-    t : array_like, shape (T,)
-        Times [s], finite.
-
-    Returns
-    -------
-    numpy.ndarray, shape (n, T, 6), or (T, 6) for a mapping
-
-    Examples
-    --------
-    >>> from physgen import feature_rows
-    >>> feature_rows(dict(theta0=1.0, omega0=0.5, length=2.0, g=10.0), [0.0, 0.1])
-    array([[ 1. ,  0.5,  0. ,  1. , 10. ,  2. ],
-           [ 1. ,  0.5,  0.1,  1. , 10. ,  2. ]])
-    """
-    single = False
-    if not isinstance(params, PendulumParameters):
-        if not hasattr(params, "keys"):
-            raise TypeError(
-                f"feature_rows: params must be PendulumParameters or a mapping, "
-                f"got {type(params).__name__}; pass e.g. "
-                "dict(theta0=1.0, omega0=1.0, length=1.0, g=10.0)."
-            )
-        allowed = {"theta0", "omega0", "length", "g", "mass"}
-        if set(params) - allowed or not {"theta0", "omega0"} <= set(params):
-            raise ValueError(
-                f"feature_rows: params={dict(params)!r} must have theta0 and "
-                f"omega0 and may have length, g, mass (no other keys); pass e.g. "
-                "dict(theta0=1.0, omega0=1.0, length=1.0, g=10.0)."
-            )
-        params = PendulumParameters(**params)
-        single = True
-    times = check.array(
-        t,
-        "t",
-        "feature_rows",
-        ndim=1,
-        unit="s",
-        fix="pass a 1-D grid of finite times such as np.arange(500) * 0.01.",
-    )
-    values = params.as_dict()
-    out = np.empty((len(params), times.size, len(FEATURES)))
-    for j, name in enumerate(FEATURES):
-        source = FEATURE_SOURCES[name]
-        out[..., j] = times[None, :] if source is None else values[source][:, None]
-    return out[0] if single else out
-
-
-def _values(name: str, values, *, unit: str, positive: bool) -> tuple[float, ...]:
-    fix = f"pass a non-empty sequence of floats [{unit}], e.g. {name}=(1.0, 2.0)."
-    return check.sequence(
-        values,
-        name,
-        "ParameterGrid",
-        fix=fix,
-        item=lambda x, item: check.real(
-            x, item, "ParameterGrid", unit=unit, positive=positive, fix=fix
-        ),
-    )
-
-
-@dataclass(frozen=True)
-class ParameterGrid:
-    """A full grid of pendulums, simulated on a uniform time grid.
-
-    Trajectories are enumerated in the original's loop order, ``theta0``
-    outermost, then ``omega0``, then ``mass``, then ``length`` innermost
-    (C order of ``np.meshgrid(theta0, omega0, mass, length, indexing="ij")``).
-
-    Parameters
-    ----------
-    theta0 : sequence of float
-        Initial angles [rad].
-    omega0 : sequence of float
-        Initial angular velocities [rad/s].
-    mass : sequence of float
-        Masses [kg], > 0 (recorded as the feature ``m``; no effect on the
-        motion).
-    length : sequence of float
-        Lengths [m], > 0.
-    g : float, optional
-        Gravitational acceleration [m/s^2], > 0. Default 9.81.
-    dt : float, optional
-        Time step [s], > 0. Default 0.01.
-    n_steps : int, optional
-        Number of time points ``T``, >= 1; the times are ``i * dt``,
-        ``i = 0 .. n_steps - 1``. Default 500.
-    jitter : float, optional
-        Standard deviation of the Gaussian jitter added to every parameter
-        of every trajectory (theta0 [rad], omega0 [rad/s], mass [kg],
-        g [m/s^2], length [m]), >= 0. Default 0.
-    noise : NoiseModel, optional
-        Observation noise. Default ``NoNoise()``.
-    method : str, optional
-        Solver for the clean targets (see :func:`physgen.simulate`).
-        Default ``"exact"``.
-
-    Examples
-    --------
-    >>> from physgen import ORIGINAL_GRID
-    >>> ORIGINAL_GRID.n_trajectories, ORIGINAL_GRID.t.shape, float(ORIGINAL_GRID.t[-1])
-    (100, (500,), 4.99)
-    >>> p = ORIGINAL_GRID.parameters()
-    >>> p.theta0[:3], p.length[:3]
-    (array([0.5, 0.5, 0.5]), array([1., 2., 1.]))
-    """
-
-    theta0: tuple[float, ...]
-    omega0: tuple[float, ...]
-    mass: tuple[float, ...]
-    length: tuple[float, ...]
-    g: float = 9.81
-    dt: float = 0.01
-    n_steps: int = 500
-    jitter: float = 0.0
-    noise: NoiseModel = field(default_factory=NoNoise)
-    method: str = "exact"
-
-    def __post_init__(self):
-        set_ = object.__setattr__
-        w = "ParameterGrid"
-        set_(self, "theta0", _values("theta0", self.theta0, unit="rad", positive=False))
-        set_(self, "omega0", _values("omega0", self.omega0, unit="rad/s", positive=False))
-        set_(self, "mass", _values("mass", self.mass, unit="kg", positive=True))
-        set_(self, "length", _values("length", self.length, unit="m", positive=True))
-        set_(
-            self,
-            "g",
-            check.real(self.g, "g", w, unit="m/s^2", positive=True, fix="pass e.g. g=9.81."),
-        )
-        set_(
-            self,
-            "dt",
-            check.real(self.dt, "dt", w, unit="s", positive=True, fix="pass e.g. dt=0.01."),
-        )
-        set_(
-            self,
-            "n_steps",
-            check.integer(self.n_steps, "n_steps", w, minimum=1, fix="pass e.g. n_steps=500."),
-        )
-        set_(self, "jitter", _jitter(self.jitter, w))
-        _noise(self.noise, w)
-        check.choice(self.method, "method", w, METHODS)
-
-    @property
-    def t(self) -> np.ndarray:
-        """The time grid ``i * dt`` [s], shape ``(n_steps,)``."""
-        return np.arange(self.n_steps) * self.dt
-
-    @property
-    def shape(self) -> tuple[int, int, int, int]:
-        """``(len(theta0), len(omega0), len(mass), len(length))``."""
-        return (len(self.theta0), len(self.omega0), len(self.mass), len(self.length))
-
-    @property
-    def n_trajectories(self) -> int:
-        """Number of trajectories (grid points)."""
-        return math.prod(self.shape)
-
-    def parameters(self) -> PendulumParameters:
-        """The grid's nominal parameters (no jitter), in loop order, shape ``(n,)``."""
-        th, om, m, l = np.meshgrid(self.theta0, self.omega0, self.mass, self.length, indexing="ij")
-        return PendulumParameters(
-            theta0=th.ravel(), omega0=om.ravel(), length=l.ravel(), g=self.g, mass=m.ravel()
-        )
-
-    def sample_parameters(
-        self, *, jitter: float | None = None, accumulate_jitter: bool = False, rng=None
-    ) -> PendulumParameters:
-        """The grid's parameters with Gaussian jitter, in loop order.
-
-        Parameters
-        ----------
-        jitter : float, optional
-            Jitter standard deviation (default: the grid's ``jitter``).
-        accumulate_jitter : bool, optional
-            False (default): independent N(0, jitter) noise on each parameter
-            of each trajectory. True: the original's bug, each draw added to
-            the previous value of the same loop variable, reset only when
-            that variable's loop moves on (see the module docstring): ``g``
-            random-walks over the whole grid.
-        rng : None, int or numpy.random.Generator, optional
-            Source of randomness. Draws a ``(n, 5)`` standard-normal block,
-            columns theta0, omega0, mass, g, length (the original's order).
-
-        Returns
-        -------
-        PendulumParameters
-            Shape ``(n,)``.
-
-        Examples
-        --------
-        >>> from physgen import ORIGINAL_GRID
-        >>> p = ORIGINAL_GRID.sample_parameters(accumulate_jitter=True, rng=0)
-        >>> len(p)
-        100
-        """
-        jitter = self.jitter if jitter is None else _jitter(jitter, "sample_parameters")
-        accumulate_jitter = check.boolean(
-            accumulate_jitter, "accumulate_jitter", "sample_parameters"
-        )
-        gen = np.random.default_rng(rng)
-        return _jitter_grid(
-            self, _JITTER_ORDER, jitter, accumulate_jitter, gen, "sample_parameters"
-        )
-
-
-def _jitter_grid(grid: ParameterGrid, names, jitter, accumulate, gen, where) -> PendulumParameters:
-    """The grid's parameters, ``names`` jittered: one standard-normal block of shape
-    ``(n, len(names))`` drawn from ``gen``, times ``jitter``, summed along the loops
-    (the original's bug) when ``accumulate``."""
-    nominal = grid.parameters()
-    n = len(nominal)
-    if jitter == 0 or n == 0:
-        return nominal
-    eps = jitter * gen.standard_normal((n, len(names)))
-    if accumulate:
-        _accumulate_jitter(grid, eps, names)
-    return _jittered(nominal, eps, names, jitter, where)
-
-
-def _accumulate_jitter(grid: ParameterGrid, eps: np.ndarray, names) -> None:
-    """The original's loop bug, in place: column ``j`` of ``eps`` (parameter ``names[j]``)
-    becomes the running sum of its draws, restarted whenever that parameter's loop moves on."""
-    n = eps.shape[0]
-    _n_th, n_om, n_m, n_l = grid.shape
-    # Number of consecutive trajectories over which each loop variable accumulates.
-    block = {
-        "theta0": n_om * n_m * n_l,
-        "omega0": n_m * n_l,
-        "mass": n_l,
-        "g": n,
-        "length": 1,
-    }
-    for j, name in enumerate(names):
-        b = block[name]
-        eps[:, j] = np.cumsum(eps[:, j].reshape(n // b, b), axis=1).ravel()
-
-
-def _jittered(
-    nominal: PendulumParameters, eps: np.ndarray, names, jitter: float, where: str
-) -> PendulumParameters:
-    """``nominal`` with column ``j`` of ``eps`` added to parameter ``names[j]``; the lengths,
-    g and masses must stay > 0."""
-    values = nominal.as_dict()
-    for j, name in enumerate(names):
-        values[name] = values[name] + eps[:, j]
-    for name, unit in (("length", "m"), ("g", "m/s^2"), ("mass", "kg")):
-        if np.any(values[name] <= 0):
-            raise ValueError(
-                f"{where}: jitter={jitter!r} made some {name} values non-positive (min "
-                f"{values[name].min():.3g} {unit}); use a smaller jitter or larger {name} values."
-            )
-    return PendulumParameters(**values)
-
-
-def _jitter(jitter, where: str) -> float:
-    return check.real(
-        jitter,
-        "jitter",
-        where,
-        unit="same units as each parameter",
-        nonnegative=True,
-        fix="pass a standard deviation such as 0.05 (or 0 for none).",
-    )
-
-
-def _noise(noise, where: str) -> NoiseModel:
-    return check.instance(
-        noise,
-        NoiseModel,
-        "noise",
-        where,
-        fix="pass physgen.NoNoise(), physgen.ConstantNoise(sigma) or physgen.GrowingNoise(rate).",
-    )
-
-
-#: The original code's training grid: theta0 and omega0 in
-#: {0.5, 0.75, 1.0, 1.25, 1.5}, mass and length in {1, 2}, g = 10 m/s^2,
-#: dt = 0.01 s, 500 steps (t = 0 .. 4.99 s), jitter 0.05, observation noise
-#: N(0, (0.1 t)^2) and Euler-Cromer targets: 100 trajectories, 50,000 rows.
-ORIGINAL_GRID = ParameterGrid(
-    theta0=(0.5, 0.75, 1.0, 1.25, 1.5),
-    omega0=(0.5, 0.75, 1.0, 1.25, 1.5),
-    mass=(1.0, 2.0),
-    length=(1.0, 2.0),
-    g=10.0,
-    dt=0.01,
-    n_steps=500,
-    jitter=0.05,
-    noise=GrowingNoise(0.1),
-    method="euler_cromer",
-)
-
-
-class _OnTimeGrid:
-    """What the trajectory datasets share: a time grid ``t``, a solver and a noise model."""
-
-    t: np.ndarray
-    method: str
-    noise: NoiseModel
-
-    @property
-    def n_times(self) -> int:
-        """Number of time points per trajectory, ``T``."""
-        return int(self.t.shape[0])
-
-    def _describe(self, **sizes) -> str:
-        """``Name(size=..., method=..., noise=...)``: the sizes, then the solver and the noise."""
-        shown = "".join(f"{k}={v}, " for k, v in sizes.items())
-        return f"{type(self).__name__}({shown}method={self.method!r}, noise={self.noise!r})"
 
 
 @dataclass(frozen=True, eq=False)
@@ -679,89 +345,81 @@ def make_dataset(
     >>> bool(np.all(ds.features[:, 3] == 1.0))  # mass column: PendulumPrior() fixes 1 kg
     True
     """
-    accumulate_jitter = check.boolean(accumulate_jitter, "accumulate_jitter", "make_dataset")
+    where = "make_dataset"
+    accumulate_jitter = check.boolean(accumulate_jitter, "accumulate_jitter", where)
     gen = np.random.default_rng(rng)
     check.instance(
         source,
         (ParameterGrid, PendulumPrior),
         "source",
-        "make_dataset",
+        where,
         fix="pass e.g. physgen.ORIGINAL_GRID or physgen.PendulumPrior().",
     )
-    if isinstance(source, ParameterGrid):
-        if n is not None:
-            raise ValueError(
-                f"make_dataset: n={n!r} is not allowed with a ParameterGrid (it has "
-                f"{source.n_trajectories} points); drop n, or pass a PendulumPrior."
-            )
-        times = source.t if t is None else t
-        noise = source.noise if noise is None else noise
-        method = source.method if method is None else method
-        jitter = source.jitter if jitter is None else jitter
-        _noise(noise, "make_dataset")
-        check.choice(method, "method", "make_dataset", METHODS)
-        jitter = _jitter(jitter, "make_dataset")
-        params = source.sample_parameters(
-            jitter=jitter, accumulate_jitter=accumulate_jitter, rng=gen
-        )
-    else:
-        if n is None:
-            raise ValueError(
-                "make_dataset: n is required with a PendulumPrior; pass the "
-                "number of pendulums, e.g. n=100."
-            )
-        if t is None:
-            raise ValueError(
-                "make_dataset: t is required with a PendulumPrior; pass a time "
-                "grid [s], e.g. t=np.arange(500) * 0.01."
-            )
-        if accumulate_jitter:
-            raise ValueError(
-                "make_dataset: accumulate_jitter=True reproduces the original "
-                "grid's loop bug and needs a ParameterGrid source; drop it for a "
-                "PendulumPrior."
-            )
-        n = check.integer(
-            n, "n", "make_dataset", minimum=0, fix="pass the number of pendulums, e.g. n=100."
-        )
-        times = t
-        noise = NoNoise() if noise is None else noise
-        method = "exact" if method is None else method
-        jitter = 0.0 if jitter is None else _jitter(jitter, "make_dataset")
-        _noise(noise, "make_dataset")
-        check.choice(method, "method", "make_dataset", METHODS)
-        params = source.sample(n, rng=gen)
-        if jitter > 0 and n > 0:
-            eps = jitter * gen.standard_normal((n, len(_JITTER_ORDER)))
-            params = _jittered(params, eps, _JITTER_ORDER, jitter, "make_dataset")
-
-    traj = simulate(
-        params.theta0, params.omega0, times, length=params.length, g=params.g, method=method
+    pendulums = _grid_pendulums if isinstance(source, ParameterGrid) else _prior_pendulums
+    params, times, noise, method = pendulums(
+        source, t, n, jitter, noise, method, accumulate_jitter, gen
     )
-    tt = np.asarray(traj.t, dtype=float)
-    n_traj, T = len(params), tt.shape[0]
-    clean2 = np.asarray(traj.theta, dtype=float).reshape(n_traj, T)
-    if method == "exact":
-        truth2 = clean2
-    else:
-        exact = simulate(
-            params.theta0, params.omega0, tt, length=params.length, g=params.g, method="exact"
-        )
-        truth2 = np.asarray(exact.theta, dtype=float).reshape(n_traj, T)
-    target2 = noise.sample(clean2, tt, rng=gen)
+    tt, clean, truth = clean_and_truth(params, times, method)
+    target = noise.sample(clean, tt, rng=gen)
+    return _rows(params, tt, clean, truth, target, noise, method)
 
-    features = feature_rows(params, tt)
-    ids = np.arange(n_traj, dtype=np.int64)
-    clean = check.readonly(clean2.reshape(-1).copy())
+
+def _grid_pendulums(grid, t, n, jitter, noise, method, accumulate_jitter, gen):
+    """make_dataset's pendulums, times, noise and solver from a ParameterGrid."""
+    if n is not None:
+        raise ValueError(
+            f"make_dataset: n={n!r} is not allowed with a ParameterGrid (it has "
+            f"{grid.n_trajectories} points); drop n, or pass a PendulumPrior."
+        )
+    default = (grid.jitter, grid.noise, grid.method)
+    jitter, noise, method = options(jitter, noise, method, default=default, where="make_dataset")
+    params = grid.sample_parameters(jitter=jitter, accumulate_jitter=accumulate_jitter, rng=gen)
+    return params, grid.t if t is None else t, noise, method
+
+
+def _prior_pendulums(prior, t, n, jitter, noise, method, accumulate_jitter, gen):
+    """make_dataset's pendulums, times, noise and solver from a PendulumPrior."""
+    if n is None:
+        raise ValueError(
+            "make_dataset: n is required with a PendulumPrior; pass the "
+            "number of pendulums, e.g. n=100."
+        )
+    if t is None:
+        raise ValueError(
+            "make_dataset: t is required with a PendulumPrior; pass a time "
+            "grid [s], e.g. t=np.arange(500) * 0.01."
+        )
+    if accumulate_jitter:
+        raise ValueError(
+            "make_dataset: accumulate_jitter=True reproduces the original "
+            "grid's loop bug and needs a ParameterGrid source; drop it for a "
+            "PendulumPrior."
+        )
+    n = check.integer(
+        n, "n", "make_dataset", minimum=0, fix="pass the number of pendulums, e.g. n=100."
+    )
+    default = (0.0, NoNoise(), "exact")
+    jitter, noise, method = options(jitter, noise, method, default=default, where="make_dataset")
+    params = prior.sample(n, rng=gen)
+    if jitter > 0 and n > 0:
+        eps = jitter * gen.standard_normal((n, len(_JITTER_ORDER)))
+        params = _jittered(params, eps, _JITTER_ORDER, jitter, "make_dataset")
+    return params, t, noise, method
+
+
+def _rows(params, t, clean, truth, target, noise, method) -> Dataset:
+    """The Dataset of ``n`` trajectories on ``t``: angles of shape (n, T), one row a time."""
+    ids = np.arange(len(params), dtype=np.int64)
+    flat_clean = check.readonly(clean.reshape(-1).copy())
     return Dataset(
-        features=check.readonly(features.reshape(-1, len(FEATURES))),
-        target=check.readonly(target2.reshape(-1)),
-        clean=clean,
-        truth=clean if truth2 is clean2 else check.readonly(truth2.reshape(-1).copy()),
-        trajectory_id=check.readonly(np.repeat(ids, T)),
+        features=check.readonly(feature_rows(params, t).reshape(-1, len(FEATURES))),
+        target=check.readonly(target.reshape(-1)),
+        clean=flat_clean,
+        truth=flat_clean if truth is clean else check.readonly(truth.reshape(-1).copy()),
+        trajectory_id=check.readonly(np.repeat(ids, t.shape[0])),
         ids=check.readonly(ids),
         params=params,
-        t=check.readonly(tt.copy()),
+        t=check.readonly(t.copy()),
         noise=noise,
         method=method,
     )

@@ -147,12 +147,27 @@ def draw_pendulum(theta: float = 0.5, length: float = 1.0, *, ax=None):
     s, c = math.sin(theta), math.cos(theta)
     bob = np.array([length * s, -length * c])
     f = 0.45 * length  # arrow length for a force of size mg
+    _draw_rod(ax, bob, length)
+    _draw_angle_and_length(ax, theta, length, bob)
+    _draw_forces(ax, theta, length, bob, f)
+    _draw_gravity(ax, theta, length)
+    pad = 0.75 * length
+    _blank(ax, (-pad, pad), (-1.2 * length - 0.5 * f, 0.12 * length))
+    return ax
+
+
+def _draw_rod(ax, bob, length: float) -> None:
+    """The ceiling, the dashed vertical, the rod, the pivot and the bob."""
     ax.plot([-0.35 * length, 0.35 * length], [0, 0], color="0.3", lw=3)  # the ceiling
     ax.plot([0, 0], [0, -1.1 * length], "k--", lw=0.8, gid="vertical")
     ax.plot([0, bob[0]], [0, bob[1]], color="k", lw=2, gid="rod")
     ax.add_patch(Circle((0, 0), 0.025 * length, color="k"))
     ax.add_patch(Circle(tuple(bob), 0.06 * length, color="C0", zorder=3))
-    # The angle: an arc from the vertical to the rod, and its label.
+
+
+def _draw_angle_and_length(ax, theta: float, length: float, bob) -> None:
+    """The arc of the angle from the vertical to the rod, its label, and the rod's label."""
+    s, c = math.sin(theta), math.cos(theta)
     r = 0.3 * length
     start = -90.0 if theta > 0 else -90.0 + math.degrees(theta)
     ax.add_patch(
@@ -172,8 +187,12 @@ def draw_pendulum(theta: float = 0.5, length: float = 1.0, *, ax=None):
     normal = np.array([c, s]) * np.sign(theta)
     mid = bob / 2 + 0.09 * length * normal
     ax.text(*mid, "l", ha="center", va="center", fontsize=13, style="italic", gid="length")
-    # Weight straight down; tension along the rod towards the pivot; restoring force
-    # along the swing, towards the vertical.
+
+
+def _draw_forces(ax, theta: float, length: float, bob, f: float) -> None:
+    """Weight straight down; tension along the rod towards the pivot; restoring force
+    along the swing, towards the vertical (arrows of length ``f`` per mg)."""
+    s, c = math.sin(theta), math.cos(theta)
     _arrow(ax, bob, bob + [0, -f], color="C3", gid="weight-arrow")
     ax.text(
         bob[0] + 0.05 * length, bob[1] - f, "mg", color="C3", fontsize=12, va="center", gid="weight"
@@ -204,7 +223,10 @@ def draw_pendulum(theta: float = 0.5, length: float = 1.0, *, ax=None):
         va="top",
         gid="restoring",
     )
-    # The direction of gravity, away from the pendulum.
+
+
+def _draw_gravity(ax, theta: float, length: float) -> None:
+    """The direction of gravity, on the side away from the pendulum."""
     gx = -0.55 * length * np.sign(theta)
     _arrow(ax, (gx, -0.35 * length), (gx, -0.7 * length), color="0.3", gid="g-arrow")
     ax.text(
@@ -218,9 +240,6 @@ def draw_pendulum(theta: float = 0.5, length: float = 1.0, *, ax=None):
         color="0.3",
         gid="g",
     )
-    pad = 0.75 * length
-    _blank(ax, (-pad, pad), (-1.2 * length - 0.5 * f, 0.12 * length))
-    return ax
 
 
 # --- a network, read from the model --------------------------------------------------
@@ -339,64 +358,81 @@ def draw_network(model, *, input_names=None, output_name="θ(t)", max_nodes=8, a
     for k, spec in enumerate(specs):
         x = float(k)
         if spec.kind not in ("input", "dense"):
-            ax.add_patch(
-                FancyBboxPatch(
-                    (x - 0.06, -0.5 * max_nodes),
-                    0.12,
-                    max_nodes,
-                    boxstyle="round,pad=0.02",
-                    color="0.6",
-                    alpha=0.6,
-                )
-            )
-            ax.text(
-                x,
-                -0.5 * max_nodes - 0.6,
-                f"{spec.kind}\n({spec.width})",
-                ha="center",
-                va="top",
-                fontsize=8,
-                gid=f"layer-{k}",
-            )
+            _draw_bar(ax, x, k, spec, max_nodes)
             continue
-        shown = spec.width if spec.width <= max_nodes else max_nodes - 1
-        ys = (np.arange(shown) - (shown - 1) / 2) * (max_nodes / max(shown, 1)) * 0.9
-        ys = (
-            ys
-            if spec.width <= max_nodes
-            else np.concatenate([ys[: shown // 2] - 0.4, ys[shown // 2 :] + 0.4])
-        )
+        ys = _unit_heights(spec.width, max_nodes)
         if previous is not None:
             px, pys = previous
             for y0 in pys:
                 for y1 in ys:
                     ax.plot([px, x], [y0, y1], color="0.75", lw=0.4, zorder=1)
-        color = "C2" if spec.kind == "input" else ("C1" if k == len(specs) - 1 else "C0")
+        last = k == len(specs) - 1
+        color = "C2" if spec.kind == "input" else ("C1" if last else "C0")
         ax.scatter(np.full(ys.size, x), ys, s=110, color=color, zorder=2)
         if spec.width > max_nodes:
             ax.text(x, 0.0, "⋮", ha="center", va="center", fontsize=12)
-        if spec.kind == "input":
-            label = f"input\n{spec.width} features"
-        elif k == len(specs) - 1:
-            label = (
-                f"output\n{spec.width} ({_ACTIVATION_NAMES.get(spec.activation, spec.activation)})"
-            )
-        else:
-            name = _ACTIVATION_NAMES.get(spec.activation, spec.activation)
-            label = f"dense\n{spec.width} {name}"
         ax.text(
-            x, -0.5 * max_nodes - 0.6, label, ha="center", va="top", fontsize=8, gid=f"layer-{k}"
+            x,
+            -0.5 * max_nodes - 0.6,
+            _column_label(spec, last),
+            ha="center",
+            va="top",
+            fontsize=8,
+            gid=f"layer-{k}",
         )
         if spec.kind == "input" and input_names is not None:
             for y, name in zip(ys[::-1], input_names, strict=False):
                 ax.text(x - 0.3, y, str(name), ha="right", va="center", fontsize=8)
-        if k == len(specs) - 1 and spec.width == 1:
+        if last and spec.width == 1:
             ax.text(x + 0.3, ys[0], output_name, ha="left", va="center", fontsize=9)
         previous = (x, ys)
     _blank(
         ax, (-1.1, len(specs) - 0.1), (-0.5 * max_nodes - 1.9, 0.5 * max_nodes + 0.3), equal=False
     )
     return ax
+
+
+def _draw_bar(ax, x: float, k: int, spec: LayerSpec, max_nodes: int) -> None:
+    """A layer without units (e.g. normalisation): a thin bar and its label."""
+    ax.add_patch(
+        FancyBboxPatch(
+            (x - 0.06, -0.5 * max_nodes),
+            0.12,
+            max_nodes,
+            boxstyle="round,pad=0.02",
+            color="0.6",
+            alpha=0.6,
+        )
+    )
+    ax.text(
+        x,
+        -0.5 * max_nodes - 0.6,
+        f"{spec.kind}\n({spec.width})",
+        ha="center",
+        va="top",
+        fontsize=8,
+        gid=f"layer-{k}",
+    )
+
+
+def _unit_heights(width: int, max_nodes: int) -> np.ndarray:
+    """Heights of the units drawn for a column of ``width`` units: all of them, or
+    ``max_nodes - 1`` with a gap in the middle for the elided rest."""
+    shown = width if width <= max_nodes else max_nodes - 1
+    ys = (np.arange(shown) - (shown - 1) / 2) * (max_nodes / max(shown, 1)) * 0.9
+    if width <= max_nodes:
+        return ys
+    return np.concatenate([ys[: shown // 2] - 0.4, ys[shown // 2 :] + 0.4])
+
+
+def _column_label(spec: LayerSpec, last: bool) -> str:
+    """The label under a column: input features, a hidden layer, or the output."""
+    if spec.kind == "input":
+        return f"input\n{spec.width} features"
+    name = _ACTIVATION_NAMES.get(spec.activation, spec.activation)
+    if last:
+        return f"output\n{spec.width} ({name})"
+    return f"dense\n{spec.width} {name}"
 
 
 # --- the generators of part 2 -------------------------------------------------------

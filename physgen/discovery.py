@@ -41,17 +41,31 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 
 import numpy as np
 
 from physgen import _validation as check
+from physgen.generator import PendulumPrior
+from physgen.laws import integrate_verlet
+from physgen.noise import NoiseModel, NoNoise
 
-__all__ = ["LAW_TERMS", "WeakLaw", "weak_law"]
+__all__ = ["LAW_TERMS", "WeakLaw", "weak_law", "LawGenerator"]
 
 #: The library of candidate terms of :math:`l\ddot\theta` (chapter 6's names).
 LAW_TERMS = ("1", "θ", "θ²", "θ³", "sin θ", "cos θ")
+
+
+#: The library's terms as functions of the (noise-free) angle [rad].
+_TERM_FUNCTIONS = {
+    "1": np.ones_like,
+    "θ": lambda th: th,
+    "θ²": lambda th: th**2,
+    "θ³": lambda th: th**3,
+    "sin θ": np.sin,
+    "cos θ": np.cos,
+}
 
 
 def _terms(y: np.ndarray, s2: np.ndarray, names) -> np.ndarray:
@@ -153,28 +167,44 @@ class WeakLaw:
         check.choice(term, "term", "WeakLaw.coefficient", LAW_TERMS)
         return float(self.coefficients[self.terms.index(term)]) if term in self.terms else 0.0
 
+    def acceleration(self, theta, length):
+        r"""The law's angular acceleration :math:`\ddot\theta = \sum_k \xi_k f_k(\theta) / l` [rad/s^2].
+
+        ``theta`` [rad] and ``length`` [m] broadcast together (no validation:
+        called at every integration step).
+        """
+        th = np.asarray(theta, dtype=float)
+        total = sum(
+            c * _TERM_FUNCTIONS[name](th)
+            for name, c in zip(self.terms, self.coefficients, strict=True)
+        )
+        return total / np.asarray(length, dtype=float)
+
     @property
     def is_pendulum(self) -> bool:
         r"""True when the law has exactly the pendulum's form :math:`l\ddot\theta = -g\sin\theta`."""
         return self.terms == ("sin θ",) and float(self.coefficients[0]) < 0.0
 
 
-def _fit(b, F, lhs, phi, S, s2, n_iter, extra):
-    """Iterated generalised least squares of b (P, J) on F (P, J, K) for one subset.
+def _fit(b, F, moments, n_iter):
+    r"""Iterated generalised least squares of b (P, J) on F (P, J, K) for one subset.
 
     The residual ``b - F xi`` depends on the noise of the fitted angles through
-    ``lhs`` (P, J, T), d(b)/d(y), minus ``phi`` (J, T) times the law's slope; the
-    slopes of the terms ``S`` (K, P, T) are evaluated on *other* angles than the
-    fitted ones, so that the weights do not correlate with the fitted noise.
-    ``extra`` (P, J, J) is added to the covariance (pendulums' own spread of g).
-    Returns ``(xi, cov, chi2)``.
+    ``L = lhs - phi * slope``: d(b)/d(y) (P, J, T) minus the test functions
+    times the law's slope :math:`\sum_k \xi_k f_k'`, the slopes evaluated on
+    *other* angles than the fitted ones (so that the weights do not correlate
+    with the fitted noise). Its covariance :math:`L\,\mathrm{diag}(\sigma^2) L^T`
+    is quadratic in xi; ``moments = (A0, B, D, extra)`` hold its pieces
+    (:func:`_moments`): ``C = A0 - sum_k xi_k (B_k + B_k') + sum_kl xi_k xi_l D_kl
+    + extra``. Returns ``(xi, cov, chi2)``.
     """
+    A0, B, D, extra = moments
     P, J, K = F.shape
     xi = np.linalg.lstsq(F.reshape(P * J, K), b.reshape(-1), rcond=None)[0]
     for _ in range(n_iter):
-        slope = np.einsum("k,kpt->pt", xi, S)  # d(sum xi f)/dθ, (P, T)
-        L = lhs - phi[None] * slope[:, None, :]  # (P, J, T)
-        C = (L * s2) @ np.swapaxes(L, 1, 2) + extra  # residuals' covariance, (P, J, J)
+        cross = np.einsum("k,kpij->pij", xi, B)
+        C = A0 - cross - np.swapaxes(cross, 1, 2) + np.einsum("k,l,klpij->pij", xi, xi, D)
+        C = C + extra  # residuals' covariance, (P, J, J)
         C += 1e-12 * np.trace(C, axis1=1, axis2=2)[:, None, None] * np.eye(J) / J
         W = np.linalg.inv(np.linalg.cholesky(C))  # whitening, (P, J, J)
         A = (W @ F).reshape(P * J, K)
@@ -187,6 +217,26 @@ def _fit(b, F, lhs, phi, S, s2, n_iter, extra):
     res = r - A @ xi
     cov = np.linalg.pinv(A.T @ A)
     return xi, cov, float(res @ res)
+
+
+def _moments(lhs, phi, S, s2, extra):
+    """The pieces of the residuals' covariance for every term of the library (see :func:`_fit`).
+
+    ``lhs`` (P, J, T), ``phi`` (J, T), slopes ``S`` (K, P, T), noise variances
+    ``s2`` (T,): ``A0 = lhs s2 lhs'`` (P, J, J), ``B_k = lhs (s2 S_k) phi'``
+    (K, P, J, J), ``D_kl = phi (s2 S_k S_l) phi'`` (K, K, P, J, J).
+    """
+    A0 = (lhs * s2) @ np.swapaxes(lhs, 1, 2)
+    K, P, _ = S.shape
+    J = phi.shape[0]
+    weighted = S * s2  # (K, P, T)
+    B = np.stack([(lhs * weighted[k][:, None, :]) @ phi.T for k in range(K)])
+    D = np.empty((K, K, P, J, J))
+    for k in range(K):
+        for m in range(k, K):
+            D[k, m] = (phi[None] * (weighted[k] * S[m])[:, None, :]) @ phi.T
+            D[m, k] = D[k, m]
+    return A0, B, D, extra
 
 
 def _half(y, times, ell, s2, names, h, step, start, g_spread):
@@ -207,7 +257,125 @@ def _half(y, times, ell, s2, names, h, step, start, g_spread):
     # -dg * (its sin θ column): covariance g_spread^2 u u', u from the other half.
     u = np.sin(other) @ phi.T * d  # (P, J)
     extra = g_spread**2 * u[:, :, None] * u[:, None, :]
-    return b, G, lhs, phi * d, _slopes(other, names), v2, extra
+    return b, G, _moments(lhs, phi * d, _slopes(other, names), v2, extra)
+
+
+def _fit_subsets(halves, n_names, select, n_iter, n):
+    """Fit every non-empty subset of the library (or the whole library) on both halves.
+
+    Returns {subset (tuple of indices): (xi, cov, chi2, bic)}; the two halves'
+    estimates are averaged (their noise is independent, so covariances add / 4).
+    """
+    subsets = (
+        [c for k in range(1, n_names + 1) for c in itertools.combinations(range(n_names), k)]
+        if select
+        else [tuple(range(n_names))]
+    )
+    fits = {}
+    for sub in subsets:
+        idx = list(sub)
+        parts = [
+            _fit(b, G[..., idx], (A0, B[idx], D[np.ix_(idx, idx)], extra), n_iter)
+            for b, G, (A0, B, D, extra) in halves
+        ]
+        xi = 0.5 * (parts[0][0] + parts[1][0])
+        cov = 0.25 * (parts[0][1] + parts[1][1])
+        chi2 = parts[0][2] + parts[1][2]
+        fits[sub] = (xi, cov, chi2, chi2 + len(sub) * np.log(n))
+    return fits
+
+
+def _weak_inputs(
+    theta, t, length, noise_std, library, select, half_width, spacing, n_iter, g_spread
+):
+    """Validate :func:`weak_law`'s arguments; returns them as arrays and numbers.
+
+    Long because: one check per argument, each with its own message and fix.
+    """
+    where = "weak_law"
+    times = check.array(t, "t", where, ndim=1, unit="s", fix="pass e.g. t=np.arange(500) * 0.01.")
+    check.increasing(times, "t", where, fix="sort the times and drop repeated ones.")
+    if times.size < 3:
+        raise ValueError(
+            f"{where}: t must have at least 3 times, got {times.size}; pass a longer series."
+        )
+    dt = (times[-1] - times[0]) / (times.size - 1)
+    if not np.allclose(np.diff(times), dt, rtol=1e-6, atol=0.0):
+        raise ValueError(
+            f"{where}: t must be uniform (one fixed step); resample onto t0 + dt * np.arange(n)."
+        )
+    y = check.array(
+        theta,
+        "theta",
+        where,
+        ndim=(1, 2),
+        unit="rad",
+        fix="pass angles of shape (pendulums, times), without NaN/inf.",
+    )
+    y = np.atleast_2d(y)
+    if y.shape[-1] != times.size:
+        raise ValueError(
+            f"{where}: theta must have the time axis last, of length len(t) = {times.size}, "
+            f"got shape {y.shape}; pass theta of shape (pendulums, {times.size})."
+        )
+    P = y.shape[0]
+    ell = check.scalar_or_each(
+        length,
+        "length",
+        where,
+        size=P,
+        each="pendulum",
+        positive=True,
+        unit="m",
+        fix="pass each pendulum's length, e.g. length=1.0.",
+    )
+    sd = check.scalar_or_each(
+        noise_std,
+        "noise_std",
+        where,
+        size=times.size,
+        each="time",
+        nonnegative=True,
+        unit="rad",
+        fix="pass the noise's standard deviation, e.g. noise.std(t).",
+    )
+    if not np.any(sd > 0):
+        raise ValueError(
+            f"{where}: noise_std must be > 0 at some time (it sets the weights), got all "
+            "zeros; for noise-free data pass a small value, e.g. noise_std=1e-6."
+        )
+    names = check.sequence(library, "library", where, fix=f"pass names from {LAW_TERMS}.")
+    for name in names:
+        check.choice(name, "library term", where, LAW_TERMS)
+    if len(set(names)) != len(names):
+        raise ValueError(f"{where}: library={names!r} repeats a term; list each term once.")
+    select = check.boolean(select, "select", where)
+    h = check.real(
+        half_width, "half_width", where, positive=True, unit="s", fix="pass e.g. half_width=0.5."
+    )
+    if 2.0 * h > times[-1] - times[0] or h < 8.0 * dt:
+        raise ValueError(
+            f"{where}: half_width={h!r} s must be at least 8 steps ({8 * dt:g} s) and at most "
+            f"half the series ({0.5 * (times[-1] - times[0]):g} s); pass e.g. half_width=0.5."
+        )
+    step = (
+        0.5 * h
+        if spacing is None
+        else check.real(
+            spacing, "spacing", where, positive=True, unit="s", fix="pass e.g. spacing=0.25."
+        )
+    )
+    n_iter = check.integer(n_iter, "n_iter", where, minimum=1, fix="pass e.g. n_iter=5.")
+    g_spread = check.real(
+        g_spread,
+        "g_spread",
+        where,
+        nonnegative=True,
+        unit="m/s^2",
+        fix="pass the standard deviation of the pendulums' g, e.g. 0.05, or 0.",
+    )
+
+    return times, y, ell, sd, names, select, h, step, n_iter, g_spread
 
 
 def weak_law(
@@ -307,108 +475,13 @@ def weak_law(
     >>> law.terms, round(law.g, 2)
     (('sin θ',), 9.81)
     """
-    where = "weak_law"
-    times = check.array(t, "t", where, ndim=1, unit="s", fix="pass e.g. t=np.arange(500) * 0.01.")
-    check.increasing(times, "t", where, fix="sort the times and drop repeated ones.")
-    if times.size < 3:
-        raise ValueError(
-            f"{where}: t must have at least 3 times, got {times.size}; pass a longer series."
-        )
-    dt = (times[-1] - times[0]) / (times.size - 1)
-    if not np.allclose(np.diff(times), dt, rtol=1e-6, atol=0.0):
-        raise ValueError(
-            f"{where}: t must be uniform (one fixed step); resample onto t0 + dt * np.arange(n)."
-        )
-    y = check.array(
-        theta,
-        "theta",
-        where,
-        ndim=(1, 2),
-        unit="rad",
-        fix="pass angles of shape (pendulums, times), without NaN/inf.",
+    times, y, ell, sd, names, select, h, step, n_iter, g_spread = _weak_inputs(
+        theta, t, length, noise_std, library, select, half_width, spacing, n_iter, g_spread
     )
-    y = np.atleast_2d(y)
-    if y.shape[-1] != times.size:
-        raise ValueError(
-            f"{where}: theta must have the time axis last, of length len(t) = {times.size}, "
-            f"got shape {y.shape}; pass theta of shape (pendulums, {times.size})."
-        )
-    P = y.shape[0]
-    ell = check.scalar_or_each(
-        length,
-        "length",
-        where,
-        size=P,
-        each="pendulum",
-        positive=True,
-        unit="m",
-        fix="pass each pendulum's length, e.g. length=1.0.",
-    )
-    sd = check.scalar_or_each(
-        noise_std,
-        "noise_std",
-        where,
-        size=times.size,
-        each="time",
-        nonnegative=True,
-        unit="rad",
-        fix="pass the noise's standard deviation, e.g. noise.std(t).",
-    )
-    if not np.any(sd > 0):
-        raise ValueError(
-            f"{where}: noise_std must be > 0 at some time (it sets the weights), got all "
-            "zeros; for noise-free data pass a small value, e.g. noise_std=1e-6."
-        )
-    names = check.sequence(library, "library", where, fix=f"pass names from {LAW_TERMS}.")
-    for name in names:
-        check.choice(name, "library term", where, LAW_TERMS)
-    if len(set(names)) != len(names):
-        raise ValueError(f"{where}: library={names!r} repeats a term; list each term once.")
-    select = check.boolean(select, "select", where)
-    h = check.real(
-        half_width, "half_width", where, positive=True, unit="s", fix="pass e.g. half_width=0.5."
-    )
-    if 2.0 * h > times[-1] - times[0] or h < 8.0 * dt:
-        raise ValueError(
-            f"{where}: half_width={h!r} s must be at least 8 steps ({8 * dt:g} s) and at most "
-            f"half the series ({0.5 * (times[-1] - times[0]):g} s); pass e.g. half_width=0.5."
-        )
-    step = (
-        0.5 * h
-        if spacing is None
-        else check.real(
-            spacing, "spacing", where, positive=True, unit="s", fix="pass e.g. spacing=0.25."
-        )
-    )
-    n_iter = check.integer(n_iter, "n_iter", where, minimum=1, fix="pass e.g. n_iter=5.")
-    g_spread = check.real(
-        g_spread,
-        "g_spread",
-        where,
-        nonnegative=True,
-        unit="m/s^2",
-        fix="pass the standard deviation of the pendulums' g, e.g. 0.05, or 0.",
-    )
-
     s2 = sd**2
     halves = [_half(y, times, ell, s2, names, h, step, start, g_spread) for start in (0, 1)]
     n = sum(half[0].size for half in halves)
-    subsets = (
-        [c for k in range(1, len(names) + 1) for c in itertools.combinations(range(len(names)), k)]
-        if select
-        else [tuple(range(len(names)))]
-    )
-    fits = {}
-    for sub in subsets:
-        idx = list(sub)
-        parts = [
-            _fit(b, G[..., idx], lhs, phi, S[idx], v2, n_iter, extra)
-            for b, G, lhs, phi, S, v2, extra in halves
-        ]
-        xi = 0.5 * (parts[0][0] + parts[1][0])
-        cov = 0.25 * (parts[0][1] + parts[1][1])  # the halves' noise is independent
-        chi2 = parts[0][2] + parts[1][2]
-        fits[sub] = (xi, cov, chi2, chi2 + len(sub) * np.log(n))
+    fits = _fit_subsets(halves, len(names), select, n_iter, n)
     best = min(fits, key=lambda s: fits[s][3])
     xi, cov, chi2, _ = fits[best]
     terms = tuple(names[i] for i in best)
@@ -427,3 +500,104 @@ def weak_law(
         half_width=h,
         spacing=float(step),
     )
+
+
+@dataclass(frozen=True, eq=False)
+class LawGenerator:
+    r"""A learned law as a generator (the :class:`physgen.Generator` protocol).
+
+    Chapter 1's generator pushes a prior over pendulums through the exact
+    solution; this one pushes it through a *learned* law
+    :math:`l\ddot\theta = \sum_k \xi_k f_k(\theta)`, integrated with the
+    package's Verlet scheme (:func:`physgen.integrate_verlet`), and adds the
+    measurement noise of the data it is compared with:
+
+    .. math::
+
+        z = (l, \theta_0, \omega_0) \sim p(z), \qquad
+        x = \text{Verlet}_{\Delta t}[\hat f](t_1, \dots, t_T; z) + \varepsilon .
+
+    The prior's ``g`` is not used: the law carries its own.
+
+    Parameters
+    ----------
+    law : WeakLaw
+        The learned law (:func:`weak_law`).
+    prior : PendulumPrior
+        Distribution of lengths [m], initial angles [rad] and velocities [rad/s].
+    t : array_like, shape (T,)
+        Sample times [s]: uniform, starting at 0, on multiples of ``dt``.
+    noise : NoiseModel, default NoNoise()
+        Measurement noise added to the integrated angles.
+    dt : float, default 0.01
+        Integration step [s].
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from physgen import LawGenerator, PendulumPrior, simulate, weak_law
+    >>> t = np.arange(500) * 0.01
+    >>> y = simulate(np.array([0.5, 1.0]), 1.0, t, length=1.0, g=10.0).theta
+    >>> law = weak_law(y, t, length=1.0, noise_std=1e-6, library=("sin θ",), select=False)
+    >>> gen = LawGenerator(law, PendulumPrior(length=(1.0, 2.0)), t[::5])
+    >>> gen.sample(3, rng=0).shape
+    (3, 100)
+    """
+
+    law: WeakLaw
+    prior: PendulumPrior
+    t: np.ndarray
+    noise: NoiseModel = field(default_factory=NoNoise)
+    dt: float = 0.01
+
+    def __post_init__(self):
+        where = "LawGenerator"
+        check.instance(self.law, WeakLaw, "law", where, fix="pass physgen.weak_law(...)'s result.")
+        check.instance(
+            self.prior, PendulumPrior, "prior", where, fix="pass a physgen.PendulumPrior(...)."
+        )
+        check.instance(
+            self.noise, NoiseModel, "noise", where, fix="pass e.g. physgen.GrowingNoise(0.1)."
+        )
+        dt = check.real(self.dt, "dt", where, positive=True, unit="s", fix="pass e.g. dt=0.01.")
+        t = check.array(
+            self.t, "t", where, ndim=1, unit="s", fix="pass e.g. np.arange(100) * 0.05."
+        )
+        check.increasing(t, "t", where, fix="sort the time grid.")
+        steps = t / dt
+        if t[0] != 0.0 or not np.allclose(steps, np.round(steps), atol=1e-6):
+            raise ValueError(
+                f"{where}: t must start at 0 and lie on multiples of dt={dt:g} s, got "
+                f"t[0]={t[0]!r}, t[1]={t[1] if t.size > 1 else None!r}; pass e.g. "
+                "t=np.arange(100) * 0.05."
+            )
+        object.__setattr__(self, "t", check.readonly(t.copy()))
+        object.__setattr__(self, "dt", dt)
+
+    def sample(self, n: int, *, rng=None, conditions=None) -> np.ndarray:
+        """Draw ``n`` trajectories [rad], shape ``(n, T)``.
+
+        ``conditions``, if given, are the lengths [m] of the ``n`` pendulums,
+        shape ``(n,)``. All randomness comes from ``rng`` (parameters, then noise).
+        """
+        where = "LawGenerator.sample"
+        n = check.integer(n, "n", where, minimum=0)
+        gen = np.random.default_rng(rng)
+        params = self.prior.sample(n, rng=gen)
+        length = params.length
+        if conditions is not None:
+            length = check.array(
+                conditions,
+                "conditions",
+                where,
+                shape=(n,),
+                positive=True,
+                unit="m",
+                fix=f"pass one length per trajectory, shape ({n},), or None.",
+            )
+        index = np.round(self.t / self.dt).astype(int)
+        fine = np.arange(index[-1] + 1) * self.dt
+        motion = integrate_verlet(
+            lambda th: self.law.acceleration(th, length), params.theta0, params.omega0, fine
+        )
+        return self.noise.sample(motion.theta[:, index], self.t, rng=gen)

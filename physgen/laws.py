@@ -301,7 +301,7 @@ def _integrate(step, th, om, times, method) -> LawTrajectory:
     )
 
 
-def integrate_verlet(acceleration, theta0, omega0, t):
+def integrate_verlet(acceleration, theta0, omega0, t, *, velocity=None):
     r"""Velocity Verlet for a learned law :math:`\ddot\theta = a(\theta)`.
 
     .. math::
@@ -316,6 +316,14 @@ def integrate_verlet(acceleration, theta0, omega0, t):
     drifting. It is :func:`physgen.simulate`'s ``"verlet"`` with the pendulum's
     :math:`-(g/l)\sin\theta` replaced by any function.
 
+    **Separable Hamiltonians.** With ``velocity`` given, the second state
+    variable is a momentum :math:`p` and the law is Hamilton's equations of
+    :math:`H = T(p) + V(\theta)`: :math:`\dot\theta = T'(p)` (``velocity``),
+    :math:`\dot p = -V'(\theta)` (``acceleration``). The same three stages
+    (half kick, drift with :math:`T'(p_{n+1/2})`, half kick) are the leapfrog,
+    explicit and symplectic for any such H; ``omega`` of the result then holds
+    :math:`p`. ``velocity=None`` is :math:`T = p^2/2`, the step above.
+
     Parameters
     ----------
     acceleration : callable
@@ -329,6 +337,10 @@ def integrate_verlet(acceleration, theta0, omega0, t):
     t : array_like, shape (T,)
         Times [s]: finite, strictly increasing, uniform (the step is
         ``t[1] - t[0]``).
+    velocity : callable, optional
+        ``velocity(p) -> ndarray`` of the same shape, :math:`\partial T/\partial p`:
+        the angular velocity [rad/s] at momenta ``p`` (then ``omega0`` is the
+        initial momentum, in the unit that ``velocity`` expects).
 
     Returns
     -------
@@ -357,13 +369,25 @@ def integrate_verlet(acceleration, theta0, omega0, t):
     where = "integrate_verlet"
     times, dt, th, om = _law_inputs(where, acceleration, theta0, omega0, t)
     acc = _call(acceleration, "acceleration", where, th)
+    if velocity is None:
 
-    def step(th, om):
+        def step(th, om):
+            nonlocal acc
+            th, om, acc = verlet_step(th, om, acc, dt, acceleration)
+            return th, om
+
+        return _integrate(step, th, om, times, "verlet")
+    check.function(velocity, "velocity", where, what="p -> dtheta/dt", fix="pass e.g. lambda p: p.")
+    _call(velocity, "velocity", where, om)
+
+    def leapfrog(th, p):
         nonlocal acc
-        th, om, acc = verlet_step(th, om, acc, dt, acceleration)
-        return th, om
+        p_half = p + 0.5 * dt * acc
+        th = th + dt * np.asarray(velocity(p_half), dtype=float)
+        acc = np.asarray(acceleration(th), dtype=float)
+        return th, p_half + 0.5 * dt * acc
 
-    return _integrate(step, th, om, times, "verlet")
+    return _integrate(leapfrog, th, om, times, "verlet")
 
 
 def integrate_rk4(vector_field, theta0, omega0, t):
@@ -498,63 +522,13 @@ class LengthPosterior:
         return lo.reshape(shape), hi.reshape(shape)
 
 
-def length_posterior(theta_obs, t, *, theta0, omega0, g, noise_std, lengths, log_prior=None):
-    r"""Posterior of the length from one noisy trajectory per pendulum, on a grid.
+def _posterior_inputs(theta_obs, t, theta0, omega0, g, noise_std, lengths, log_prior, g_std):
+    """Validate :func:`length_posterior`'s arguments.
 
-    With the initial state and gravity known, each candidate length :math:`l_k`
-    predicts the exact trajectory :math:`\theta(t; l_k)` (:func:`physgen.simulate`),
-    and the observations :math:`y_i = \theta(t_i) + \varepsilon_i`,
-    :math:`\varepsilon_i \sim N(0, \sigma_i^2)` independent, give
+    Returns ``(y, times, th0, om0, g, sd, L, lp, gs)`` with the batch flattened:
+    ``y`` (N, T), ``th0``, ``om0``, ``g``, ``gs`` (N,), and the batch shape last.
 
-    .. math::
-
-        \log p(y \mid l_k) = -\frac12 \sum_i \frac{(y_i - \theta(t_i; l_k))^2}{\sigma_i^2}
-          + \text{const}, \qquad
-        p(l_k \mid y) \propto p(y \mid l_k)\, p(l_k).
-
-    The prior is uniform on the grid's range unless ``log_prior`` is given.
-
-    Parameters
-    ----------
-    theta_obs : array_like, shape S + (T,)
-        Observed angles [rad] (finite), one row per pendulum.
-    t : array_like, shape (T,)
-        Observation times [s], finite and strictly increasing.
-    theta0, omega0 : float or array_like, shape S
-        Known initial angle [rad] and angular velocity [rad/s].
-    g : float or array_like, shape S
-        Known gravitational acceleration [m/s^2], > 0.
-    noise_std : float or array_like, shape (T,)
-        Standard deviation of the observation noise at each time [rad], > 0
-        (drop observations whose noise is zero, e.g. t = 0 for σ = 0.1 t: they
-        carry no noise and no information beyond ``theta0``).
-    lengths : array_like, shape (K,)
-        Grid of candidate lengths [m]: positive, strictly increasing, K >= 2.
-        It must cover the posterior's mass (a posterior piled up at an end of
-        the grid means the grid is too short).
-    log_prior : array_like, shape (K,), optional
-        Log prior density at the grid points (up to a constant); default uniform.
-
-    Returns
-    -------
-    LengthPosterior
-
-    Raises
-    ------
-    ValueError
-        Non-finite data, a bad time grid, shapes that do not match, a
-        non-positive noise level or g, or a bad grid of lengths.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from physgen import length_posterior, simulate
-    >>> t = np.arange(1, 300) * 0.01
-    >>> y = simulate(1.0, 0.5, t, length=1.3, g=10.0).theta
-    >>> post = length_posterior(y, t, theta0=1.0, omega0=0.5, g=10.0, noise_std=0.05,
-    ...                         lengths=np.linspace(1.0, 2.0, 201))
-    >>> round(float(post.mean), 3)
-    1.3
+    Long because: one check per argument, each with its own message and fix.
     """
     where = "length_posterior"
     times = check.array(
@@ -578,13 +552,19 @@ def length_posterior(theta_obs, t, *, theta0, omega0, g, noise_std, lengths, log
     batch = y.shape[:-1]
     th0, om0 = _batch(theta0, omega0, where)
     g = check.array(g, "g", where, positive=True, unit="m/s^2", fix="pass e.g. g=10.0.")
+    gs = check.array(
+        0.0 if g_std is None else g_std,
+        "g_std",
+        where,
+        nonnegative=True,
+        unit="m/s^2",
+        fix="pass the standard deviation of g, e.g. g_std=0.05, or None.",
+    )
     try:
-        th0 = np.broadcast_to(th0, batch)
-        om0 = np.broadcast_to(om0, batch)
-        g = np.broadcast_to(g, batch)
+        per = [np.broadcast_to(a, batch).reshape(-1) for a in (th0, om0, g, gs)]
     except ValueError:
         raise ValueError(
-            f"{where}: theta0, omega0 and g must be scalars or have the batch shape "
+            f"{where}: theta0, omega0, g and g_std must be scalars or have the batch shape "
             f"{batch} of theta_obs (one per pendulum)."
         ) from None
     sd = check.array(
@@ -633,14 +613,116 @@ def length_posterior(theta_obs, t, *, theta0, omega0, g, noise_std, lengths, log
             shape=L.shape,
             fix="pass one finite log prior density per grid length.",
         )
+    y = y.reshape(-1, times.size)
+    return y, times, per[0], per[1], per[2], sd, L, lp, per[3], batch
 
-    flat_y = y.reshape(-1, times.size)
-    flat = [a.reshape(-1) for a in (th0, om0, g)]
+
+def _log_likelihood(y, times, theta0, omega0, g, w, L, g_std):
+    r"""Gaussian log-likelihood of one pendulum's observations at each length of ``L``.
+
+    With ``g_std > 0`` the gravity is marginalised over :math:`N(g, g_{std}^2)`.
+    The motion depends on ``g`` and ``l`` only through :math:`g/l`, so the
+    likelihood at :math:`(l, g')` is the one at :math:`(\ell = l g / g', g)`.
+    It is computed once on a grid of :math:`\ell` twice as fine as ``L`` and
+    wide enough for :math:`g'` within 6 standard deviations, and the integral
+    over :math:`g'` becomes one over :math:`\ell` (:math:`g' = l g/\ell`,
+    :math:`dg' = l g/\ell^2\, d\ell`) by the trapezoidal rule: no quadrature
+    node can fall between the peaks of a sharp likelihood.
+    """
+    if g_std == 0.0:
+        pred = simulate(theta0, omega0, times, length=L, g=g).theta  # (K, T)
+        return -0.5 * np.sum(w * (y - pred) ** 2, axis=-1)
+    low, high = L[0] * g / (g + 6.0 * g_std), L[-1] * g / max(g - 6.0 * g_std, 1e-3 * g)
+    step = 0.5 * float(np.min(np.diff(L)))
+    ell = np.arange(low, high + step, step)
+    pred = simulate(theta0, omega0, times, length=ell, g=g).theta
+    base = -0.5 * np.sum(w * (y - pred) ** 2, axis=-1)
+    top = base.max()
+    g_of = L[:, None] * g / ell[None, :]  # g' [m/s^2] at (l, ell), (K, K')
+    density = np.exp(-0.5 * ((g_of - g) / g_std) ** 2) / (g_std * np.sqrt(2.0 * np.pi))
+    kernel = density * g_of / ell[None, :] * np.gradient(ell)[None, :]
+    with np.errstate(divide="ignore"):
+        return top + np.log(kernel @ np.exp(base - top))
+
+
+def length_posterior(
+    theta_obs, t, *, theta0, omega0, g, noise_std, lengths, log_prior=None, g_std=None
+):
+    r"""Posterior of the length from one noisy trajectory per pendulum, on a grid.
+
+    With the initial state and gravity known, each candidate length :math:`l_k`
+    predicts the exact trajectory :math:`\theta(t; l_k)` (:func:`physgen.simulate`),
+    and the observations :math:`y_i = \theta(t_i) + \varepsilon_i`,
+    :math:`\varepsilon_i \sim N(0, \sigma_i^2)` independent, give
+
+    .. math::
+
+        \log p(y \mid l_k) = -\frac12 \sum_i \frac{(y_i - \theta(t_i; l_k))^2}{\sigma_i^2}
+          + \text{const}, \qquad
+        p(l_k \mid y) \propto p(y \mid l_k)\, p(l_k).
+
+    The prior is uniform on the grid's range unless ``log_prior`` is given.
+    When gravity is itself uncertain (a *learned* law's :math:`\hat g`), pass its
+    standard deviation ``g_std``: the likelihood is then marginalised over
+    :math:`g \sim N(g, g_{std}^2)`,
+    :math:`p(y \mid l) = \int p(y \mid l, g)\, N(g; \hat g, g_{std}^2)\, dg`
+    (on a fine grid, using that the motion depends on :math:`g/l` only).
+
+    Parameters
+    ----------
+    theta_obs : array_like, shape S + (T,)
+        Observed angles [rad] (finite), one row per pendulum.
+    t : array_like, shape (T,)
+        Observation times [s], finite and strictly increasing.
+    theta0, omega0 : float or array_like, shape S
+        Known initial angle [rad] and angular velocity [rad/s].
+    g : float or array_like, shape S
+        Gravitational acceleration [m/s^2], > 0: known, or the mean of its
+        distribution when ``g_std`` is given.
+    noise_std : float or array_like, shape (T,)
+        Standard deviation of the observation noise at each time [rad], > 0
+        (drop observations whose noise is zero, e.g. t = 0 for σ = 0.1 t: they
+        carry no noise and no information beyond ``theta0``).
+    lengths : array_like, shape (K,)
+        Grid of candidate lengths [m]: positive, strictly increasing, K >= 2.
+        It must cover the posterior's mass (a posterior piled up at an end of
+        the grid means the grid is too short).
+    log_prior : array_like, shape (K,), optional
+        Log prior density at the grid points (up to a constant); default uniform.
+    g_std : float or array_like, shape S, optional
+        Standard deviation of g [m/s^2], >= 0; None (or 0) for a known g.
+
+    Returns
+    -------
+    LengthPosterior
+
+    Raises
+    ------
+    ValueError
+        Non-finite data, a bad time grid, shapes that do not match, a
+        non-positive noise level or g, a negative g_std, or a bad grid of lengths.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from physgen import length_posterior, simulate
+    >>> t = np.arange(1, 300) * 0.01
+    >>> y = simulate(1.0, 0.5, t, length=1.3, g=10.0).theta
+    >>> post = length_posterior(y, t, theta0=1.0, omega0=0.5, g=10.0, noise_std=0.05,
+    ...                         lengths=np.linspace(1.0, 2.0, 201))
+    >>> round(float(post.mean), 3)
+    1.3
+    """
+    y, times, th0, om0, g, sd, L, lp, gs, batch = _posterior_inputs(
+        theta_obs, t, theta0, omega0, g, noise_std, lengths, log_prior, g_std
+    )
     w = 1.0 / sd**2
-    loglik = np.empty((flat_y.shape[0], L.size))
-    for j in range(flat_y.shape[0]):
-        pred = simulate(flat[0][j], flat[1][j], times, length=L, g=flat[2][j]).theta  # (K, T)
-        loglik[j] = -0.5 * np.sum(w * (flat_y[j] - pred) ** 2, axis=-1)
+    loglik = np.stack(
+        [
+            _log_likelihood(y[j], times, th0[j], om0[j], g[j], w, L, float(gs[j]))
+            for j in range(y.shape[0])
+        ]
+    ).reshape(y.shape[0], L.size)
     logpost = loglik + lp
     logpost -= logpost.max(axis=-1, keepdims=True)
     dens = np.exp(logpost)

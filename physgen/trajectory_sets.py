@@ -73,15 +73,16 @@ import numpy as np
 from scipy.spatial.distance import cdist
 
 from physgen import _validation as check
-from physgen.datasets import (
+from physgen._grid import (
     ORIGINAL_GRID,
     ParameterGrid,
     _jitter_grid,
     _OnTimeGrid,
+    clean_and_truth,
+    options,
 )
 from physgen.generator import PendulumParameters
 from physgen.noise import NoiseModel
-from physgen.pendulum import METHODS, simulate
 
 __all__ = [
     "GENERATOR_GRID",
@@ -270,40 +271,11 @@ def make_trajectory_set(
             f"{where}: stride={stride} is larger than the grid's n_steps="
             f"{grid.n_steps}; pass a stride in [1, {grid.n_steps}]."
         )
-    jitter = (
-        grid.jitter
-        if jitter is None
-        else check.real(
-            jitter,
-            "jitter",
-            where,
-            nonnegative=True,
-            fix="pass a standard deviation such as 0.05 (or 0 for none).",
-        )
-    )
-    noise = (
-        grid.noise
-        if noise is None
-        else check.instance(
-            noise, NoiseModel, "noise", where, fix="pass e.g. physgen.GrowingNoise(0.1)."
-        )
-    )
-    method = grid.method if method is None else check.choice(method, "method", where, METHODS)
+    default = (grid.jitter, grid.noise, grid.method)
+    jitter, noise, method = options(jitter, noise, method, default=default, where=where)
     gen = np.random.default_rng(rng)
     params = _jitter_grid(grid, GENERATOR_JITTERED, jitter, accumulate_jitter, gen, where)
-    full_t = grid.t
-    traj = simulate(
-        params.theta0, params.omega0, full_t, length=params.length, g=params.g, method=method
-    )
-    keep = slice(None, None, int(stride))
-    t = np.array(full_t[keep])
-    clean = np.array(traj.theta[:, keep])
-    if method == "exact":
-        truth = clean
-    else:
-        truth = np.array(
-            simulate(params.theta0, params.omega0, t, length=params.length, g=params.g).theta
-        )
+    t, clean, truth = clean_and_truth(params, grid.t, method, stride=stride)
     theta = noise.sample(clean, t, rng=gen)
     clean = check.readonly(clean)
     return TrajectorySet(

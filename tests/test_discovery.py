@@ -143,3 +143,28 @@ def test_bad_input_raises_naming_the_argument(kwargs, error, match):
     theta, t = args.pop("theta"), args.pop("t")
     with pytest.raises(error, match=match):
         weak_law(theta, t, **args)
+
+
+# ---------------------------------------------------------------- the learned law as a generator
+def test_law_generator_is_the_pendulum_for_the_pendulum_law():
+    from physgen import Generator, LawGenerator, NoNoise, PendulumPrior
+
+    theta0, omega0, length = _pendulums(4, np.random.default_rng(6))
+    clean = simulate(theta0, omega0, T, length=length, g=G).theta
+    law = weak_law(clean, T, length=length, noise_std=1e-6, library=("sin θ",), select=False)
+    np.testing.assert_allclose(law.acceleration(0.3, 2.0), law.coefficients[0] * np.sin(0.3) / 2)
+    prior = PendulumPrior(length=(1.0, 2.0), g=G, theta0=(0.5, 1.5), omega0=(0.5, 1.5))
+    gen = LawGenerator(law, prior, T[::5], noise=NoNoise())
+    assert isinstance(gen, Generator)
+    x = gen.sample(5, rng=7)
+    p = prior.sample(5, rng=np.random.default_rng(7))
+    ref = simulate(p.theta0, p.omega0, T, length=p.length, g=G).theta[:, ::5]
+    assert x.shape == (5, 100) and np.max(np.abs(x - ref)) < 1e-3  # Verlet, dt = 0.01
+    fixed = gen.sample(2, rng=7, conditions=[1.0, 3.0])
+    assert fixed.shape == (2, 100)
+    with pytest.raises(ValueError, match="conditions"):
+        gen.sample(2, rng=7, conditions=[1.0])
+    with pytest.raises(ValueError, match="multiples of dt"):
+        LawGenerator(law, prior, T[1:])
+    with pytest.raises(TypeError, match="law"):
+        LawGenerator({"sin θ": -G}, prior, T)

@@ -185,3 +185,62 @@ def test_exported_and_tensorflow_free():
         assert name in physgen.__all__
     code = "import sys, physgen.laws; assert 'tensorflow' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# ---------------------------------------------------------------- separable leapfrog
+def test_leapfrog_with_quadratic_kinetic_energy_is_verlet():
+    acc = lambda th: -9.81 * np.sin(th)  # noqa: E731
+    plain = integrate_verlet(acc, [1.0, 0.3], [0.0, 0.5], T)
+    frog = integrate_verlet(acc, [1.0, 0.3], [0.0, 0.5], T, velocity=lambda p: p)
+    np.testing.assert_allclose(frog.theta, plain.theta, rtol=0, atol=1e-12)
+
+
+def test_leapfrog_keeps_a_separable_energy_bounded_where_rk4_drifts():
+    # H = T(p) + V(q) with a non-quadratic T: leapfrog's energy error stays bounded,
+    # RK4's grows secularly over long times at a coarse step.
+    dT = lambda p: p + 0.5 * p**3  # noqa: E731
+    dV = lambda q: np.sin(q)  # noqa: E731
+    energy = lambda q, p: 0.5 * p**2 + 0.125 * p**4 + 1.0 - np.cos(q)  # noqa: E731
+    t = np.arange(40001) * 0.1
+    frog = integrate_verlet(lambda q: -dV(q), 1.0, 0.5, t, velocity=dT)
+    rk4 = integrate_rk4(lambda q, p: (dT(p), -dV(q)), 1.0, 0.5, t)
+    e0 = energy(1.0, 0.5)
+    frog_err = np.abs(energy(frog.theta, frog.omega) - e0)
+    rk4_err = np.abs(energy(rk4.theta, rk4.omega) - e0)
+    assert frog_err[-4000:].max() < 1.5 * frog_err[:4000].max()
+    assert rk4_err[-4000:].max() > 5.0 * rk4_err[:4000].max()
+
+
+def test_leapfrog_rejects_a_bad_velocity():
+    with pytest.raises(TypeError, match="velocity"):
+        integrate_verlet(lambda th: -th, 1.0, 0.0, T, velocity="p")
+    with pytest.raises(ValueError, match="velocity must return"):
+        integrate_verlet(lambda th: -th, [1.0, 2.0], 0.0, T, velocity=lambda p: 1.0)
+
+
+# ---------------------------------------------------------------- uncertain g
+def test_posterior_with_uncertain_g_is_wider_and_matches_brute_force():
+    t = T[1:300:2]
+    y = simulate(1.0, 0.5, t, length=1.5, g=10.0).theta
+    y = y + 0.05 * np.random.default_rng(4).standard_normal(y.shape)
+    lengths = np.linspace(1.35, 1.65, 301)
+    kw = dict(theta0=1.0, omega0=0.5, noise_std=0.05, lengths=lengths)
+    known = length_posterior(y, t, g=10.0, **kw)
+    loose = length_posterior(y, t, g=10.0, g_std=0.1, **kw)
+    zero = length_posterior(y, t, g=10.0, g_std=0.0, **kw)
+    np.testing.assert_allclose(zero.density, known.density)
+    width = lambda p: np.subtract(*p.interval(0.9)[::-1])  # noqa: E731
+    assert width(loose) > 1.5 * width(known)
+    # Brute force: the likelihood integrated over g on a fine grid of g.
+    gs = np.linspace(9.4, 10.6, 241)
+    weights = np.exp(-0.5 * ((gs - 10.0) / 0.1) ** 2)
+    logl = np.stack([length_posterior(y, t, g=g, **kw).log_likelihood for g in gs])
+    brute = weights @ np.exp(logl - logl.max())
+    brute /= np.trapezoid(brute, lengths)
+    assert np.max(np.abs(brute - loose.density)) < 0.02 * loose.density.max()
+
+
+def test_posterior_rejects_a_negative_g_std():
+    with pytest.raises(ValueError, match="g_std"):
+        length_posterior(np.zeros(5), T[1:6], theta0=1.0, omega0=0.0, g=10.0, noise_std=0.1,
+                         lengths=np.linspace(1.0, 2.0, 11), g_std=-1.0)

@@ -126,10 +126,18 @@ def test_make_book_executes_then_builds_strictly_from_an_empty_cache_in_ci(tmp_p
     assert ci == [
         "python tools/execute_chapters.py | MPLBACKEND=unset | cache=no",
         "jupyter-book build . -W -n --keep-going --all | MPLBACKEND=unset | cache=no",
+        # the Chinese edition, from the same execution cache (tests/test_editions.py)
+        "python tools/build_edition.py html --language zh_CN | MPLBACKEND=unset | cache=no",
     ]
     # Outside CI the cache (the one _config.yml names) is kept between builds.
     local = _run_make(tmp_path, "book")
-    assert [line.rsplit("| cache=", 1)[1] for line in local] == ["yes", "yes"]
+    assert [line.rsplit("| cache=", 1)[1] for line in local] == ["yes", "yes", "yes"]
+
+
+def test_make_translations_refreshes_the_catalogues_without_executing(tmp_path):
+    assert [line.split(" | ")[0].strip() for line in _run_make(tmp_path, "translations")] == [
+        "python tools/build_edition.py translations --language zh_CN",
+    ]
 
 
 LINT = [
@@ -159,6 +167,7 @@ def test_make_test_builds_then_tests_and_executes_each_chapter_twice_at_most(tmp
         *LINT,
         "python tools/execute_chapters.py",  # execution 1: the build
         "jupyter-book build . -W -n --keep-going --all",
+        "python tools/build_edition.py html --language zh_CN",  # cache only: no execution
         "python -m pytest -m not chapter_run",
         "python tools/nbval_prepare.py --out _build/nbval",
         # execution 2: the launch notebooks from the wheel, under nbval

@@ -108,7 +108,7 @@ def _write_index_redirect(app: Sphinx, exception) -> None:
         return
     target = app.builder.get_target_uri(app.config.root_doc)
     page = REDIRECT_PAGE.format(
-        lang=html.escape(app.config.language or "en"),
+        lang=html.escape((app.config.language or "en").replace("_", "-")),  # BCP 47: zh-CN
         title=html.escape(app.config.html_title or app.config.project),
         target=html.escape(target),
         canonical=html.escape((app.config.html_baseurl or "") + target),

@@ -373,6 +373,8 @@ def notebook_from_doctree(app: Sphinx, docname: str, doctree: nodes.document):
 def _doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     if app.builder.format != "html" or not is_notebook_source(Path(app.env.doc2path(docname))):
         return
+    if (app.config.language or "en") != "en":
+        return  # a translated edition (editions.py) launches the same English notebooks
     import nbformat
 
     notebook = notebook_from_doctree(app, docname, doctree)

@@ -124,23 +124,7 @@ def two_sample_test(x, y, *, n_permutations=500, rng=None, bandwidth=None) -> Tw
     m, n = X.shape[0], Y.shape[0]
     Z = np.vstack([X, Y])
     D2 = cdist(Z, Z, "sqeuclidean")
-    if bandwidth is None:
-        iu = np.triu_indices(m + n, k=1)
-        h = float(np.sqrt(np.median(D2[iu])))
-        if not h > 0:
-            raise ValueError(
-                f"{where}: the median distance between pooled samples is 0 "
-                "(most samples are identical), so the median-heuristic bandwidth "
-                "is undefined; pass bandwidth=... explicitly."
-            )
-    else:
-        h = check.real(
-            bandwidth,
-            "bandwidth",
-            where,
-            positive=True,
-            fix="pass e.g. bandwidth=1.0, or None for the median heuristic.",
-        )
+    h = _bandwidth(bandwidth, D2, where)
     K = np.exp(-D2 / (2.0 * h * h))
     del D2
     N = m + n
@@ -177,3 +161,26 @@ def two_sample_test(x, y, *, n_permutations=500, rng=None, bandwidth=None) -> Tw
     return TwoSampleTest(
         statistic=stat, p_value=p_value, bandwidth=h, n_permutations=P, null=check.readonly(null)
     )
+
+
+def _bandwidth(bandwidth, D2: np.ndarray, where: str) -> float:
+    """The kernel's bandwidth: the one given, or the median distance between the pooled
+    samples (``D2``: their squared distances, shape (N, N))."""
+    if bandwidth is None:
+        iu = np.triu_indices(D2.shape[0], k=1)
+        h = float(np.sqrt(np.median(D2[iu])))
+        if not h > 0:
+            raise ValueError(
+                f"{where}: the median distance between pooled samples is 0 "
+                "(most samples are identical), so the median-heuristic bandwidth "
+                "is undefined; pass bandwidth=... explicitly."
+            )
+    else:
+        h = check.real(
+            bandwidth,
+            "bandwidth",
+            where,
+            positive=True,
+            fix="pass e.g. bandwidth=1.0, or None for the median heuristic.",
+        )
+    return h

@@ -180,6 +180,14 @@ class NetworkConfig:
     kl_warmup_epochs: int = 0
 
     def __post_init__(self):
+        self._check_network()
+        self._check_training()
+        self._check_head()
+        self._check_bayesian()
+        self._check_compatible()
+
+    def _check_network(self) -> None:
+        """The network: widths, activation, input scaling and features (canonical order)."""
         w = "NetworkConfig"
         set_ = object.__setattr__
         set_(
@@ -203,6 +211,11 @@ class NetworkConfig:
                 f"{FEATURES}; e.g. ('theta0', 'omega0', 't', 'g', 'l')."
             )
         set_(self, "features", tuple(f for f in FEATURES if f in feats))  # canonical order
+
+    def _check_training(self) -> None:
+        """The optimiser and the training loop."""
+        w = "NetworkConfig"
+        set_ = object.__setattr__
         set_(
             self,
             "learning_rate",
@@ -252,6 +265,11 @@ class NetworkConfig:
                 ),
             )
         set_(self, "restore_best", check.boolean(self.restore_best, "restore_best", w))
+
+    def _check_head(self) -> None:
+        """The output head and the loss."""
+        w = "NetworkConfig"
+        set_ = object.__setattr__
         check.choice(self.head, "head", w, HEADS)
         set_(
             self,
@@ -285,6 +303,11 @@ class NetworkConfig:
                 fix="pass a value in [0, 1], e.g. 0.5.",
             ),
         )
+
+    def _check_bayesian(self) -> None:
+        """The weight distributions of a Bayesian network and their KL term."""
+        w = "NetworkConfig"
+        set_ = object.__setattr__
         set_(self, "bayesian", check.boolean(self.bayesian, "bayesian", w))
         set_(
             self,
@@ -324,7 +347,10 @@ class NetworkConfig:
                 self.kl_warmup_epochs, "kl_warmup_epochs", w, minimum=0, fix="pass e.g. 0 or 10."
             ),
         )
-        # Settings that cannot work together.
+
+    def _check_compatible(self) -> None:
+        """Settings that cannot work together."""
+        w = "NetworkConfig"
         if self.head == "none" and self.loss != "mse":
             raise ValueError(
                 f"{w}: loss={self.loss!r} needs an output distribution, but "

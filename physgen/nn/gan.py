@@ -171,6 +171,12 @@ class GANConfig:
     leaky_slope: float = 0.3
 
     def __post_init__(self):
+        self._check_networks()
+        self._check_training()
+
+    def _check_networks(self) -> None:
+        """The latent space, the generator and the critic."""
+
         def put(name, value):
             object.__setattr__(self, name, value)
 
@@ -200,6 +206,13 @@ class GANConfig:
                 fix="pass e.g. critic_input_noise=0.1 (0: none).",
             ),
         )
+
+    def _check_training(self) -> None:
+        """The penalty, the optimiser and the loop."""
+
+        def put(name, value):
+            object.__setattr__(self, name, value)
+
         put("penalty", check.choice(self.penalty, "penalty", _WHERE, PENALTIES))
         put("clip", _positive(self.clip, "clip", "pass a positive bound, e.g. clip=0.01."))
         put(
@@ -665,22 +678,14 @@ def train_gan(
         for name in ("critic_loss", "generator_loss", "gradient_penalty")
     }
     bar = Progress(progress, config.epochs)
-    B, nc = config.batch_size, config.n_critic
     start = time.perf_counter()
     for epoch in range(config.epochs):
-        order = rng.permutation(n)[: steps_per_epoch * per_step].reshape(steps_per_epoch, nc, B)
+        order = rng.permutation(n)[: steps_per_epoch * per_step].reshape(
+            steps_per_epoch, config.n_critic, config.batch_size
+        )
         totals = np.zeros(3)
         for batch in order:
-            z_critic = sample_latent(config, nc * B, rng=rng).reshape(nc, B, -1)
-            z_generator = sample_latent(config, B, rng=rng)
-            if config.penalty == "gradient":
-                eps = rng.random((nc, B, 1)).astype(np.float32)
-            else:
-                eps = np.zeros((nc, B, 1), np.float32)
-            args = [x[batch], z_critic, z_generator, eps]
-            if k:
-                args += [c[batch], c[batch[-1]]]
-            out = step(*args)
+            out = step(*_step_inputs(config, x, c if k else None, batch, rng))
             totals += [float(v) for v in out]
         for name, value in zip(history, totals / steps_per_epoch, strict=True):
             history[name][epoch] = value
@@ -697,3 +702,21 @@ def train_gan(
         n_conditions=k,
         steps=config.epochs * steps_per_epoch,
     )
+
+
+def _step_inputs(config: GANConfig, x, c, batch, rng) -> list:
+    """Arguments of one generator step: the critic's ``n_critic`` batches of trajectories
+    ``x[batch]`` (``batch``: shape (n_critic, batch_size)), their latent draws, the
+    generator's, the gradient penalty's mixing weights and, for a conditional GAN, the
+    conditions of the critic's batches and of the generator's (the last batch's)."""
+    B, nc = config.batch_size, config.n_critic
+    z_critic = sample_latent(config, nc * B, rng=rng).reshape(nc, B, -1)
+    z_generator = sample_latent(config, B, rng=rng)
+    if config.penalty == "gradient":
+        eps = rng.random((nc, B, 1)).astype(np.float32)
+    else:
+        eps = np.zeros((nc, B, 1), np.float32)
+    args = [x[batch], z_critic, z_generator, eps]
+    if c is not None:
+        args += [c[batch], c[batch[-1]]]
+    return args

@@ -148,6 +148,35 @@ def build_network(
     if seed is not None:
         seed = check.seed(seed, "seed", "build_network")
     layers = [tf_keras.layers.Input(shape=(n_features,), dtype="float32")]
+    scaling = _input_scaling(config, n_features, mean, std)
+    if scaling is not None:
+        layers.append(scaling)
+
+    def glorot(k):
+        if seed is None:
+            return tf_keras.initializers.GlorotUniform()
+        return tf_keras.initializers.GlorotUniform(seed=(seed + _SEED_STRIDE * k) % (2**31 - 1))
+
+    activation = ACTIVATIONS[config.activation][0]
+    widths = list(config.hidden) + [config.n_outputs]
+    for k, width in enumerate(widths):
+        act = activation if k < len(config.hidden) else None
+        if config.bayesian:
+            layers.append(_flipout(config, width, act, glorot(k), k, seed, kl_weight))
+        else:
+            layers.append(
+                tf_keras.layers.Dense(width, activation=act, kernel_initializer=glorot(k))
+            )
+    if config.head == "homoscedastic":
+        layers.append(ScaleVariable(name="noise_scale"))
+    if config.head != "none":
+        layers.append(tfp.layers.DistributionLambda(_head(config), name="normal_head"))
+    return tf_keras.Sequential(layers)
+
+
+def _input_scaling(config, n_features: int, mean, std):
+    """The Normalization layer of ``input_scaling="standardize"`` (from the training
+    features' ``mean`` and ``std``), or None for raw inputs."""
     if config.input_scaling == "standardize":
         if mean is None or std is None:
             raise ValueError(
@@ -170,33 +199,13 @@ def build_network(
             nonnegative=True,
             fix="pass x.std(axis=0) of the training features.",
         )
-        layers.append(tf_keras.layers.Normalization(mean=mean, variance=_safe_std(std) ** 2))
+        return tf_keras.layers.Normalization(mean=mean, variance=_safe_std(std) ** 2)
     elif mean is not None or std is not None:
         raise ValueError(
             "build_network: mean/std are only used with input_scaling="
             "'standardize'; drop them or change the config."
         )
-
-    def glorot(k):
-        if seed is None:
-            return tf_keras.initializers.GlorotUniform()
-        return tf_keras.initializers.GlorotUniform(seed=(seed + _SEED_STRIDE * k) % (2**31 - 1))
-
-    activation = ACTIVATIONS[config.activation][0]
-    widths = list(config.hidden) + [config.n_outputs]
-    for k, width in enumerate(widths):
-        act = activation if k < len(config.hidden) else None
-        if config.bayesian:
-            layers.append(_flipout(config, width, act, glorot(k), k, seed, kl_weight))
-        else:
-            layers.append(
-                tf_keras.layers.Dense(width, activation=act, kernel_initializer=glorot(k))
-            )
-    if config.head == "homoscedastic":
-        layers.append(ScaleVariable(name="noise_scale"))
-    if config.head != "none":
-        layers.append(tfp.layers.DistributionLambda(_head(config), name="normal_head"))
-    return tf_keras.Sequential(layers)
+    return None
 
 
 def _flipout(config, width, activation, glorot, k, seed, kl_weight):

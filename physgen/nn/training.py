@@ -305,34 +305,16 @@ def train(
         validation set when the config needs one.
     FloatingPointError
         The training loss became NaN or infinite (lower the learning rate).
+
+    Notes
+    -----
+    Long because: it is the training loop a reader follows top to bottom (set up,
+    then per epoch: KL warm-up, one pass, history, early stopping), as chapter 2
+    writes it inline; its steps share a dozen local variables.
     """
     check_config(config, "train")
-    x, y = _rows(data, config, "train", "data")
+    x, y, xv, yv, w = _training_rows(config, data, validation, weights)
     n = x.shape[0]
-    if validation is None and (config.patience is not None or config.restore_best):
-        raise ValueError(
-            "train: validation=None, but this config uses early stopping "
-            f"(patience={config.patience}) or restore_best={config.restore_best}; "
-            "pass validation=... (held-out trajectories, e.g. split.validation) "
-            "or use patience=None, restore_best=False."
-        )
-    xv = yv = None
-    if validation is not None:
-        xv, yv = _rows(validation, config, "train", "validation")
-    if weights is None:
-        w = np.ones(n)
-    else:
-        w = check.array(
-            weights,
-            "weights",
-            "train",
-            shape=(n,),
-            nonnegative=True,
-            fix=f"pass {n} finite values >= 0, one per training row, e.g. "
-            "1 / (noise.std(t)**2 + 0.01).",
-        )
-        if not np.any(w > 0):
-            raise ValueError("train: weights are all 0; give some rows a positive weight.")
     seed = check.seed(seed, "seed", "train")
     if init_from is not None:
         _check_init_from(init_from, config)
@@ -340,12 +322,7 @@ def train(
     seed_tensorflow(seed)
     gen = np.random.default_rng(seed)
     start = time.perf_counter()
-    if init_from is not None:
-        mean, std = init_from.mean, init_from.std
-    elif config.input_scaling == "standardize":
-        mean, std = x.mean(axis=0), x.std(axis=0)
-    else:
-        mean = std = None
+    mean, std = _input_statistics(config, x, init_from)
     kl_target = 1.0 / n if config.kl_weight is None else config.kl_weight
     kl_var = tf.Variable(
         0.0 if config.kl_warmup_epochs else kl_target, trainable=False, dtype=tf.float32
@@ -428,6 +405,48 @@ def train(
         n_train=n,
         seed=seed,
     )
+
+
+def _training_rows(config: NetworkConfig, data, validation, weights):
+    """train's checked rows: ``(x, y, xv, yv, w)``, the validation rows None when there
+    are none, the weights ``w`` all 1 when not given."""
+    x, y = _rows(data, config, "train", "data")
+    n = x.shape[0]
+    if validation is None and (config.patience is not None or config.restore_best):
+        raise ValueError(
+            "train: validation=None, but this config uses early stopping "
+            f"(patience={config.patience}) or restore_best={config.restore_best}; "
+            "pass validation=... (held-out trajectories, e.g. split.validation) "
+            "or use patience=None, restore_best=False."
+        )
+    xv = yv = None
+    if validation is not None:
+        xv, yv = _rows(validation, config, "train", "validation")
+    if weights is None:
+        w = np.ones(n)
+    else:
+        w = check.array(
+            weights,
+            "weights",
+            "train",
+            shape=(n,),
+            nonnegative=True,
+            fix=f"pass {n} finite values >= 0, one per training row, e.g. "
+            "1 / (noise.std(t)**2 + 0.01).",
+        )
+        if not np.any(w > 0):
+            raise ValueError("train: weights are all 0; give some rows a positive weight.")
+    return x, y, xv, yv, w
+
+
+def _input_statistics(config: NetworkConfig, x, init_from):
+    """``(mean, std)`` of the inputs the network standardises with: those of the network
+    it starts from, else of the training features, else ``(None, None)``."""
+    if init_from is not None:
+        return init_from.mean, init_from.std
+    if config.input_scaling == "standardize":
+        return x.mean(axis=0), x.std(axis=0)
+    return None, None
 
 
 def train_ensemble(

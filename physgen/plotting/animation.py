@@ -178,42 +178,12 @@ def pendulum_animation_html(
     (2, True)
     """
     func = "pendulum_animation_html"
-    fix = "describe what the animation shows, e.g. alt='Two pendulums swinging'."
-    if not check.instance(alt, str, "alt", func, fix=fix).strip():
-        raise ValueError(f"{func}: alt={alt!r} must be a non-empty description; {fix}")
-    decimals = check.integer(decimals, "decimals", func, minimum=1, fix="pass e.g. decimals=3.")
-    cell_size = check.integer(cell_size, "cell_size", func, minimum=40, fix="pass e.g. 110 (px).")
-    if decimals > 6 or cell_size > 400:
-        raise ValueError(
-            f"{func}: decimals={decimals} must be at most 6 and cell_size="
-            f"{cell_size} at most 400 px; pass e.g. decimals=3, cell_size=110."
-        )
+    decimals, cell_size = _html_options(alt, decimals, cell_size, func)
     angles, frame_t, length, g, idx = _animation_frames(traj, which, fps, duration, func)
     n = len(idx)
     rel = _relative_lengths(length)
-    if columns is None:
-        columns = n
-    columns = check.integer(
-        columns, "columns", func, minimum=1, fix="pass e.g. columns=3, or None."
-    )
-    columns = min(int(columns), n)
-    rows = -(-n // columns)
-    size = int(cell_size)
+    columns, size, row_h, width, height = _layout(n, columns, cell_size, func)
     radius = 0.42 * size
-    row_h = size + 34
-    width, height = columns * size, rows * row_h
-    palette = [
-        "#1f77b4",
-        "#ff7f0e",
-        "#2ca02c",
-        "#d62728",
-        "#9467bd",
-        "#8c564b",
-        "#e377c2",
-        "#7f7f7f",
-        "#bcbd22",
-        "#17becf",
-    ]
     data = {
         "fps": float(fps),
         "r": [round(float(radius * x), 2) for x in rel],
@@ -230,39 +200,106 @@ def pendulum_animation_html(
     ]
     for i in range(n):
         row, col = divmod(i, columns)
-        cx, cy = size * col + size / 2, row_h * row + size / 2
-        color = palette[int(idx[i]) % 10]
-        x0 = cx + data["r"][i] * np.sin(angles[i, 0])
-        y0 = cy + data["r"][i] * np.cos(angles[i, 0])
-        parts.append(
-            f'<circle cx="{cx:g}" cy="{cy:g}" r="{data["r"][i]:g}" fill="none" stroke="#999" '
-            f'stroke-width="0.8" stroke-dasharray="2 4"/>'
+        color = _PALETTE[int(idx[i]) % 10]
+        parts += _pendulum_svg(
+            size * col + size / 2,
+            row_h * row,
+            size,
+            data["r"][i],
+            angles[i, 0],
+            color,
+            length[i],
+            g[i],
         )
-        parts.append(
-            f'<line x1="{cx:g}" y1="{cy:g}" x2="{x0:.2f}" y2="{y0:.2f}" '
-            f'stroke="#555" stroke-width="2" class="rod"/>'
-        )
-        parts.append(f'<circle cx="{x0:.2f}" cy="{y0:.2f}" r="8" fill="{color}" class="bob"/>')
-        parts.append(f'<rect x="{cx - 3:g}" y="{cy - 2:g}" width="6" height="4" fill="#333"/>')
-        lab = []
-        if np.isfinite(length[i]):
-            lab.append(f"l = {length[i]:.2f} m")
-        if np.isfinite(g[i]):
-            lab.append(f"g = {g[i]:.2f} m/s²")
-        parts.append(
-            f'<text x="{cx:g}" y="{row_h * row + size + 12}" font-size="11" text-anchor="middle" '
-            f'fill="#777">{html.escape(", ".join(lab[:1]))}</text>'
-        )
-        if len(lab) > 1:
-            parts.append(
-                f'<text x="{cx:g}" y="{row_h * row + size + 26}" font-size="11" '
-                f'text-anchor="middle" fill="#777">{html.escape(lab[1])}</text>'
-            )
     parts.append("</svg>")
     parts.append(
         f'<div style="font:12px sans-serif"><button type="button" class="pg-toggle">pause</button> '
         f'<span class="pg-clock">t = {frame_t[0]:.1f} s</span></div>'
     )
+    parts.append(f"<script>{_player_script(payload, uid, autoplay)}</script>")
+    parts.append("</div>")
+    return "\n".join(p for p in parts if p)
+
+
+# matplotlib's default colour cycle, so that the animation matches the figures.
+_PALETTE = (
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#7f7f7f",
+    "#bcbd22",
+    "#17becf",
+)
+
+
+def _html_options(alt, decimals, cell_size, func: str) -> tuple[int, int]:
+    """Check the description and the layout of the animation: ``(decimals, cell_size)``."""
+    fix = "describe what the animation shows, e.g. alt='Two pendulums swinging'."
+    if not check.instance(alt, str, "alt", func, fix=fix).strip():
+        raise ValueError(f"{func}: alt={alt!r} must be a non-empty description; {fix}")
+    decimals = check.integer(decimals, "decimals", func, minimum=1, fix="pass e.g. decimals=3.")
+    cell_size = check.integer(cell_size, "cell_size", func, minimum=40, fix="pass e.g. 110 (px).")
+    if decimals > 6 or cell_size > 400:
+        raise ValueError(
+            f"{func}: decimals={decimals} must be at most 6 and cell_size="
+            f"{cell_size} at most 400 px; pass e.g. decimals=3, cell_size=110."
+        )
+    return decimals, cell_size
+
+
+def _layout(n: int, columns, cell_size: int, func: str) -> tuple[int, int, int, int, int]:
+    """Cells of ``n`` pendulums in rows of ``columns``: ``(columns, size, row_h, width,
+    height)`` [px], a cell ``size`` wide and ``row_h`` high (room for two labels)."""
+    if columns is None:
+        columns = n
+    columns = check.integer(
+        columns, "columns", func, minimum=1, fix="pass e.g. columns=3, or None."
+    )
+    columns = min(int(columns), n)
+    rows = -(-n // columns)
+    size = int(cell_size)
+    row_h = size + 34
+    return columns, size, row_h, columns * size, rows * row_h
+
+
+def _pendulum_svg(cx, top, size, r, angle, color, length, g) -> list[str]:
+    """SVG of one pendulum in its cell: the circle it swings on, the rod and bob at
+    ``angle`` [rad], the pivot and a label with its length and g."""
+    cy = top + size / 2
+    x0 = cx + r * np.sin(angle)
+    y0 = cy + r * np.cos(angle)
+    parts = [
+        f'<circle cx="{cx:g}" cy="{cy:g}" r="{r:g}" fill="none" stroke="#999" '
+        f'stroke-width="0.8" stroke-dasharray="2 4"/>',
+        f'<line x1="{cx:g}" y1="{cy:g}" x2="{x0:.2f}" y2="{y0:.2f}" '
+        f'stroke="#555" stroke-width="2" class="rod"/>',
+        f'<circle cx="{x0:.2f}" cy="{y0:.2f}" r="8" fill="{color}" class="bob"/>',
+        f'<rect x="{cx - 3:g}" y="{cy - 2:g}" width="6" height="4" fill="#333"/>',
+    ]
+    lab = []
+    if np.isfinite(length):
+        lab.append(f"l = {length:.2f} m")
+    if np.isfinite(g):
+        lab.append(f"g = {g:.2f} m/s²")
+    parts.append(
+        f'<text x="{cx:g}" y="{top + size + 12}" font-size="11" text-anchor="middle" '
+        f'fill="#777">{html.escape(", ".join(lab[:1]))}</text>'
+    )
+    if len(lab) > 1:
+        parts.append(
+            f'<text x="{cx:g}" y="{top + size + 26}" font-size="11" '
+            f'text-anchor="middle" fill="#777">{html.escape(lab[1])}</text>'
+        )
+    return parts
+
+
+def _player_script(payload: str, uid: str, autoplay: bool) -> str:
+    """The JavaScript that plays the frames of ``payload`` in the element ``uid``, with a
+    pause button; still under prefers-reduced-motion."""
     script = (
         "(function(){"
         f"var D={payload};"
@@ -285,6 +322,4 @@ def pendulum_animation_html(
         "label();draw();if(playing)requestAnimationFrame(step);"
         "})();"
     )
-    parts.append(f"<script>{script}</script>")
-    parts.append("</div>")
-    return "\n".join(p for p in parts if p)
+    return script

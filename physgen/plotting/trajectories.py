@@ -176,13 +176,7 @@ def plot_phase_portrait(
     if traj is not None:
         _t, theta, omega, lengths, gs, idx = _flat_batch(traj, func, which, need_omega=True)
         if scaled:
-            w0 = np.sqrt(gs / lengths)
-            if not np.all(np.isfinite(w0)) or np.any(w0 <= 0):
-                raise ValueError(
-                    f"{func}: scaled=True needs positive finite traj.length [m] and traj.g "
-                    "[m/s^2]; pass a physgen.Trajectory (or scaled=False)."
-                )
-            omega = omega / w0[:, None]
+            omega = omega / _natural_frequencies(lengths, gs, func)[:, None]
         elif separatrix and (length is None or g is None):
             if np.ptp(lengths) > 0 or np.ptp(gs) > 0 or not np.all(np.isfinite(lengths * gs)):
                 raise ValueError(
@@ -204,38 +198,59 @@ def plot_phase_portrait(
         else:
             sep_l = length if sep_l is None else sep_l
             sep_g = g if sep_g is None else sep_g
-            if sep_l is None or sep_g is None:
-                raise ValueError(
-                    f"{func}: to draw the separatrix in (θ, ω) pass length= [m] and g= "
-                    "[m/s^2] (or a trajectory, or scaled=True)."
-                )
-            sep_l, sep_g = float(sep_l), float(sep_g)
-            if not (np.isfinite(sep_l) and np.isfinite(sep_g) and sep_l > 0 and sep_g > 0):
-                raise ValueError(
-                    f"{func}: length and g must be positive and finite, got length={sep_l!r}, "
-                    f"g={sep_g!r}; pass e.g. length=1.0, g=9.81."
-                )
-            amp = 2.0 * np.sqrt(sep_g / sep_l)
-        xs = np.linspace(-np.pi, np.pi, 401)
+            amp = _separatrix_height(sep_l, sep_g, func)
         lo, hi = ax.get_xlim() if (traj is not None and not wrap) else (-np.pi, np.pi)
-        shifts = range(
-            int(np.floor((lo + np.pi) / (2 * np.pi))), int(np.ceil((hi - np.pi) / (2 * np.pi))) + 1
-        )
-        for i, s in enumerate(shifts):
-            for sign in (1, -1):
-                ax.plot(
-                    xs + 2 * np.pi * s,
-                    sign * amp * np.cos(xs / 2),
-                    color="black",
-                    linestyle="--",
-                    linewidth=1.0,
-                    label="separatrix" if (i == 0 and sign == 1) else None,
-                )
+        _draw_separatrix(ax, amp, lo, hi)
     if wrap:
         ax.set_xlim(-np.pi, np.pi)
     ax.set_xlabel(_THETA_LABEL)
     ax.set_ylabel(_OMEGA_SCALED_LABEL if scaled else _OMEGA_LABEL)
     return ax
+
+
+def _natural_frequencies(lengths, gs, func: str) -> np.ndarray:
+    """sqrt(g / l) [rad/s] of each pendulum, which must be positive and finite."""
+    w0 = np.sqrt(gs / lengths)
+    if not np.all(np.isfinite(w0)) or np.any(w0 <= 0):
+        raise ValueError(
+            f"{func}: scaled=True needs positive finite traj.length [m] and traj.g "
+            "[m/s^2]; pass a physgen.Trajectory (or scaled=False)."
+        )
+    return w0
+
+
+def _separatrix_height(length, g, func: str) -> float:
+    """Largest |ω| [rad/s] on the separatrix, 2 sqrt(g / l), of a pendulum that must be given."""
+    if length is None or g is None:
+        raise ValueError(
+            f"{func}: to draw the separatrix in (θ, ω) pass length= [m] and g= "
+            "[m/s^2] (or a trajectory, or scaled=True)."
+        )
+    length, g = float(length), float(g)
+    if not (np.isfinite(length) and np.isfinite(g) and length > 0 and g > 0):
+        raise ValueError(
+            f"{func}: length and g must be positive and finite, got length={length!r}, "
+            f"g={g!r}; pass e.g. length=1.0, g=9.81."
+        )
+    return 2.0 * np.sqrt(g / length)
+
+
+def _draw_separatrix(ax, amp: float, lo: float, hi: float) -> None:
+    """The separatrix ω = ±amp cos(θ/2), repeated every 2π over θ in [lo, hi]."""
+    xs = np.linspace(-np.pi, np.pi, 401)
+    shifts = range(
+        int(np.floor((lo + np.pi) / (2 * np.pi))), int(np.ceil((hi - np.pi) / (2 * np.pi))) + 1
+    )
+    for i, s in enumerate(shifts):
+        for sign in (1, -1):
+            ax.plot(
+                xs + 2 * np.pi * s,
+                sign * amp * np.cos(xs / 2),
+                color="black",
+                linestyle="--",
+                linewidth=1.0,
+                label="separatrix" if (i == 0 and sign == 1) else None,
+            )
 
 
 def plot_sampled_trajectories(

@@ -53,14 +53,33 @@ def site_pages(site: Path = SITE) -> list[Path]:
     """Every HTML page of the built site (not theme assets), sorted.
 
     ``index.html`` is the redirect Jupyter Book writes to the root page; it is
-    included (the link test checks where it points) but not screenshotted.
+    included (the link test checks where it points) but not screenshotted. The
+    translated editions' pages (``zh_CN/...``) are included: every check covers them;
+    their theme assets (``zh_CN/_static``) are not pages.
     """
     pages = [
         p
         for p in site.rglob("*.html")
-        if not p.relative_to(site).parts[0].startswith("_")
+        if not any(part.startswith("_") for part in p.relative_to(site).parts)
     ]
     return sorted(pages, key=lambda p: p.relative_to(site).as_posix())
+
+
+def source_language_pages(site: Path = SITE) -> list[Path]:
+    """The pages of the English site alone: not those of a translated edition.
+
+    A translated edition is a folder of the site with its own ``searchindex.js``
+    (``_build/html/zh_CN``, book/_ext/editions.py).
+    """
+    editions = {d.name for d in site.iterdir() if d.is_dir() and (d / "searchindex.js").is_file()}
+    return [p for p in site_pages(site) if p.relative_to(site).parts[0] not in editions]
+
+
+def is_redirect(page: Path, site: Path = SITE) -> bool:
+    """The ``index.html`` redirect of the site or of a translated edition (``zh_CN/index.html``)."""
+    return page.name == "index.html" and len(page.relative_to(site).parts) <= 2 and (
+        'http-equiv="refresh"' in page.read_text(encoding="utf-8")
+    )
 
 
 def page_name(page: Path, site: Path = SITE) -> str:

@@ -50,6 +50,13 @@ def alt_problem(alt: str | None, *, content: bool = True) -> str | None:
     True
     >>> alt_problem("Binder logo", content=False) is None
     True
+
+    Chinese is written without spaces: two CJK characters count as a word.
+
+    >>> alt_problem("单摆") is not None
+    True
+    >>> alt_problem("五个单摆的角度随时间变化") is None
+    True
     """
     if alt is None:
         return "no alt attribute"
@@ -62,7 +69,8 @@ def alt_problem(alt: str | None, *, content: bool = True) -> str | None:
         r"(figure|fig\.?|image|plot|output)\s*[\d.]*", text, flags=re.I
     ):
         return "alt text is generic"
-    if content and len(text.split()) < 3:
+    words = len(text.split()) + len(re.findall(r"[\u3400-\u9fff]", text)) // 2
+    if content and words < 3:
         return "alt text too short to describe the image (fewer than 3 words)"
     return None
 

@@ -23,7 +23,10 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from browser_support import ROOT, page_name, site_pages, toc_files
+from browser_support import ROOT, page_name, toc_files
+# The English pages only: the student build here is the English site (`make book
+# EDITION=student` builds the translated editions with the same extension too).
+from browser_support import source_language_pages as site_pages
 
 STUDENT_OUT = ROOT / "_build" / "student"
 STUDENT_SITE = STUDENT_OUT / "_build" / "html"
