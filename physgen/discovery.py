@@ -47,7 +47,7 @@ from types import MappingProxyType
 import numpy as np
 
 from physgen import _validation as check
-from physgen.generator import PendulumPrior
+from physgen.generator import PendulumPrior, draw_conditioned
 from physgen.laws import integrate_verlet
 from physgen.noise import NoiseModel, NoNoise
 
@@ -580,21 +580,8 @@ class LawGenerator:
         ``conditions``, if given, are the lengths [m] of the ``n`` pendulums,
         shape ``(n,)``. All randomness comes from ``rng`` (parameters, then noise).
         """
-        where = "LawGenerator.sample"
-        n = check.integer(n, "n", where, minimum=0)
         gen = np.random.default_rng(rng)
-        params = self.prior.sample(n, rng=gen)
-        length = params.length
-        if conditions is not None:
-            length = check.array(
-                conditions,
-                "conditions",
-                where,
-                shape=(n,),
-                positive=True,
-                unit="m",
-                fix=f"pass one length per trajectory, shape ({n},), or None.",
-            )
+        params, length = draw_conditioned(self.prior, n, gen, conditions, "LawGenerator.sample")
         index = np.round(self.t / self.dt).astype(int)
         fine = np.arange(index[-1] + 1) * self.dt
         motion = integrate_verlet(

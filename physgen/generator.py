@@ -396,6 +396,29 @@ def generate(prior: PendulumPrior, n: int, t, *, rng=None, method: str = "exact"
     )
 
 
+def draw_conditioned(prior: PendulumPrior, n, gen: np.random.Generator, conditions, where: str):
+    """Draw ``n`` pendulums from ``prior``, their lengths [m] replaced by ``conditions``.
+
+    The first step shared by every generator conditioned on length: returns the
+    parameters drawn from ``gen`` and the lengths to use, shape ``(n,)``. ``where``
+    names the calling function in error messages.
+    """
+    n = check.integer(n, "n", where, minimum=0)
+    params = prior.sample(n, rng=gen)
+    if conditions is None:
+        return params, params.length
+    length = check.array(
+        conditions,
+        "conditions",
+        where,
+        shape=(n,),
+        positive=True,
+        unit="m",
+        fix=f"pass one length per trajectory, shape ({n},), or None.",
+    )
+    return params, length
+
+
 @runtime_checkable
 class Generator(Protocol):
     """Anything that generates whole trajectories: the one interface of the course's generators.
@@ -477,21 +500,8 @@ class PriorGenerator:
         shape ``(n,)``; the other parameters still come from the prior. All
         randomness comes from ``rng`` (parameters first, then the noise).
         """
-        where = "PriorGenerator.sample"
-        n = check.integer(n, "n", where, minimum=0)
         gen = np.random.default_rng(rng)
-        params = self.prior.sample(n, rng=gen)
-        length = params.length
-        if conditions is not None:
-            length = check.array(
-                conditions,
-                "conditions",
-                where,
-                shape=(n,),
-                positive=True,
-                unit="m",
-                fix=f"pass one length per trajectory, shape ({n},), or None.",
-            )
+        params, length = draw_conditioned(self.prior, n, gen, conditions, "PriorGenerator.sample")
         theta = simulate(
             params.theta0, params.omega0, self.t, length=length, g=params.g, method=self.method
         ).theta

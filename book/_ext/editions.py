@@ -15,6 +15,11 @@ what Sphinx does not do by itself:
   string itself, read from the page's source (and, when the page's outputs are present,
   from the SVG titles); in a translated build the image ``alt``, the caption and the SVG
   title are replaced by the page catalogue's translation;
+* **glued numbers inside translated sentences**: Sphinx parses each translated message
+  as a document of its own, which myst-nb reads as plain MyST without the page's
+  notebook, so a ``{glue:text}`` role there would find no glue data;
+  :class:`TranslatedMessageParser` hands such a message the glue data that myst-nb
+  wrote for its page when it read the page (``<page>.glue.json``);
 * the **meta description** (front matter ``description:``) of a translated page is a
   message too, and its ``<meta name="description">`` and ``og:description`` are translated;
 * **a language switch** in the header of every page of every edition, linking to the same
@@ -256,6 +261,49 @@ class TranslateFigureText(SphinxTransform):
         caption.rawsource = text
 
 
+class _PageGlue:
+    """The one thing myst-nb's glue roles read from a document's ``nb_renderer``.
+
+    ``myst_nb.ext.glue.utils.retrieve_glue_data`` looks up
+    ``document["nb_renderer"].renderer.nb_client.glue_data``; a translated message has no
+    notebook, so this stands in for it with the page's glue data.
+    """
+
+    def __init__(self, glue_data: dict) -> None:
+        self.renderer = self
+        self.nb_client = self
+        self.glue_data = glue_data
+
+
+def translated_message_parser():
+    """myst-nb's parser, extended so that a translated message can paste glued values."""
+    from myst_nb.ext.glue.crossref import read_glue_cache
+    from myst_nb.sphinx_ import Parser as MystNbParser
+
+    class TranslatedMessageParser(MystNbParser):
+        """Parses pages as myst-nb does; a translated message gets its page's glue data.
+
+        Sphinx's ``Locale`` transform parses each translated message (a document whose
+        source ends in ``<translated>``) after myst-nb has read the page and written
+        the page's glue data to ``<output folder>/<page>.glue.json``; the message's
+        ``{glue:text}`` roles read that data, so a translated sentence shows exactly the
+        number the English one does.
+        """
+
+        def parse(self, inputstring: str, document: nodes.document) -> None:
+            env = getattr(document.settings, "env", None) or self.env
+            if not document.current_source.endswith("<translated>") or not env.docname:
+                return super().parse(inputstring, document)
+            glue_data = read_glue_cache(env.mystnb_config.output_folder, env.docname)
+            document.attributes["nb_renderer"] = _PageGlue(glue_data)
+            try:
+                return super().parse(inputstring, document)
+            finally:
+                document.attributes.pop("nb_renderer", None)
+
+    return TranslatedMessageParser
+
+
 # --- the HTML of every page -------------------------------------------------------
 
 
@@ -349,6 +397,8 @@ def _config_inited(app: Sphinx, config) -> None:
 
         jieba.setLogLevel(std_logging.WARNING)
     if is_translation(app):
+        # Glued numbers inside translated messages (see TranslatedMessageParser).
+        app.add_source_parser(translated_message_parser(), override=True)
         # Canonical URLs, og:url and the sitemap of this edition: under <language>/.
         config.html_baseurl += EDITIONS.get(config.language, (f"{config.language}/",))[0]
         config.ogp_site_url = config.html_baseurl

@@ -46,10 +46,10 @@ from physgen.nn.gan import (
     _check_config,
     _check_trajectories,
     _optimizer,
+    _step_inputs,
     build_critic,
     build_generator,
     make_train_step,
-    sample_latent,
 )
 
 __all__ = ["StepTraining", "train_by_steps", "plateau_step", "wgan_losses", "training_fingerprint"]
@@ -114,21 +114,6 @@ def _batches(rng, n, steps, batch_size, n_critic):
         order = rng.permutation(n)[: per_epoch * per_step]
         yield from order.reshape(per_epoch, n_critic, batch_size)[: steps - done]
         done += per_epoch
-
-
-def _step_inputs(config, rng, x, c, batch):
-    """The arguments of one training step, drawn as :func:`physgen.gan.train_gan` draws them."""
-    nc, B = config.n_critic, config.batch_size
-    z_critic = sample_latent(config, nc * B, rng=rng).reshape(nc, B, -1)
-    z_generator = sample_latent(config, B, rng=rng)
-    if config.penalty == "gradient":
-        eps = rng.random((nc, B, 1)).astype(np.float32)
-    else:
-        eps = np.zeros((nc, B, 1), np.float32)
-    args = [x[batch], z_critic, z_generator, eps]
-    if c is not None:
-        args += [c[batch], c[batch[-1]]]
-    return args
 
 
 def _check_inputs(config, data, conditions, steps, checkpoints, judge):
@@ -239,7 +224,7 @@ def train_by_steps(
     start = time.perf_counter()
     batches = _batches(rng, x.shape[0], steps, config.batch_size, config.n_critic)
     for i, batch in enumerate(batches, start=1):
-        out = step_fn(*_step_inputs(config, rng, x, c, batch))
+        out = step_fn(*_step_inputs(config, x, c, batch, rng))
         for name, value in zip(_LOSSES, out, strict=True):
             history[name][i - 1] = float(value)
         bar.update(i)
