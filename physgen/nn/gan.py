@@ -691,16 +691,25 @@ def train_gan(
             history[name][epoch] = value
         bar.update(epoch + 1)
     seconds = time.perf_counter() - start
-    for v in history.values():
-        v.setflags(write=False)
+    steps = config.epochs * steps_per_epoch
+    return _trained(config, generator, critic, history, seconds=seconds, k=k, steps=steps)
+
+
+def _trained(config, generator, critic, history, *, seconds, k, steps) -> TrainedGAN:
+    """A TrainedGAN of the networks as they are now, with read-only copies of ``history``."""
+    frozen = {}
+    for name, values in history.items():
+        part = np.array(values, copy=True)
+        part.setflags(write=False)
+        frozen[name] = part
     return TrainedGAN(
         config=config,
         generator=generator,
         critic=critic,
-        history=MappingProxyType(history),
+        history=MappingProxyType(frozen),
         seconds=seconds,
         n_conditions=k,
-        steps=config.epochs * steps_per_epoch,
+        steps=steps,
     )
 
 

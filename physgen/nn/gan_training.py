@@ -47,6 +47,7 @@ from physgen.nn.gan import (
     _check_trajectories,
     _optimizer,
     _step_inputs,
+    _trained,
     build_critic,
     build_generator,
     make_train_step,
@@ -138,22 +139,10 @@ def _check_inputs(config, data, conditions, steps, checkpoints, judge):
     return x, c, steps, np.unique(marks.astype(int))
 
 
-def _snapshot(config, generator, critic, history, step, seconds, k):
-    """A TrainedGAN of the networks as they are now, with the history so far."""
-    frozen = {}
-    for name, values in history.items():
-        part = values[:step].copy()
-        part.setflags(write=False)
-        frozen[name] = part
-    return TrainedGAN(
-        config=config,
-        generator=generator,
-        critic=critic,
-        history=MappingProxyType(frozen),
-        seconds=seconds,
-        n_conditions=k,
-        steps=step,
-    )
+def _now(config, generator, critic, history, step, seconds, k):
+    """A TrainedGAN of the networks as they are now, with the history of ``step`` steps."""
+    so_far = {name: values[:step] for name, values in history.items()}
+    return _trained(config, generator, critic, so_far, seconds=seconds, k=k, steps=step)
 
 
 def _judged(judge, gan, step, quality):
@@ -230,7 +219,7 @@ def train_by_steps(
         bar.update(i)
         if i in marks:
             seconds += time.perf_counter() - start
-            gan = _snapshot(config, generator, critic, history, i, seconds, k)
+            gan = _now(config, generator, critic, history, i, seconds, k)
             _judged(judge, gan, i, quality)
             judge_seconds += time.perf_counter() - start - seconds
             start = time.perf_counter()
@@ -238,7 +227,7 @@ def train_by_steps(
     for values in quality.values():
         if len(values) != marks.size:
             raise ValueError(f"{_WHERE}: the judge must return the same names at every checkpoint.")
-    gan = _snapshot(config, generator, critic, history, steps, seconds, k)
+    gan = _now(config, generator, critic, history, steps, seconds, k)
     frozen = {name: check.readonly(np.asarray(v, float)) for name, v in quality.items()}
     return StepTraining(
         gan=gan,
