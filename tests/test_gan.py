@@ -186,6 +186,23 @@ def test_judging_at_checkpoints_records_quality_and_leaves_training_alone():
     assert judged.smoothed("critic_loss", 3).shape == (5,)
 
 
+def test_judging_time_is_the_judges_alone():
+    """judge_seconds adds up the judge's own time at each checkpoint, and the training
+    time leaves it out."""
+    import time
+
+    data, _ = _pendulums()
+    config = gan.WGAN_GP.replace(batch_size=10, n_critic=1)
+
+    def judge(g, step):
+        time.sleep(0.3)
+        return {"step": float(step)}
+
+    run = train_by_steps(config, data, steps=6, seed=5, checkpoints=(2, 4, 6), judge=judge)
+    assert 0.9 <= run.judge_seconds < 0.9 + 0.5 * 3
+    assert run.gan.seconds < run.judge_seconds + 60
+
+
 def test_bad_steps_and_checkpoints_are_named():
     data, _ = _pendulums()
     with pytest.raises(ValueError, match="steps"):

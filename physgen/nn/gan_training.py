@@ -218,11 +218,12 @@ def train_by_steps(
             history[name][i - 1] = float(value)
         bar.update(i)
         if i in marks:
-            seconds += time.perf_counter() - start
+            judging = time.perf_counter()
+            seconds += judging - start
             gan = _now(config, generator, critic, history, i, seconds, k)
             _judged(judge, gan, i, quality)
-            judge_seconds += time.perf_counter() - start - seconds
             start = time.perf_counter()
+            judge_seconds += start - judging
     seconds += time.perf_counter() - start
     for values in quality.values():
         if len(values) != marks.size:
