@@ -39,9 +39,9 @@ import numpy as np
 from physgen import (
     PendulumPrior,
     fit_pendulum,
+    generate,
     period,
     precision_recall,
-    simulate,
     split_by_pendulum,
 )
 
@@ -59,11 +59,11 @@ RESULTS = Path(__file__).resolve().parents[1] / "physgen" / "nn" / "gan_results"
 
 
 def clean_data(seed=SEED):
-    """The clean main line: (split, params, t); ``split`` from :func:`split_by_pendulum`."""
-    params = CLEAN_PRIOR.sample(N_PENDULUMS, rng=np.random.default_rng(seed))
-    theta = simulate(params.theta0, params.omega0, TIMES, length=params.length, g=params.g).theta
-    split = split_by_pendulum(theta, rng=seed)
-    return split, params, TIMES
+    """The clean main line: (split, pendulums, t); ``pendulums`` from :func:`physgen.generate`
+    (with their parameters), ``split`` from :func:`split_by_pendulum`."""
+    pendulums = generate(CLEAN_PRIOR, N_PENDULUMS, TIMES, rng=seed)
+    split = split_by_pendulum(pendulums.theta, rng=seed)
+    return split, pendulums, TIMES
 
 
 def requested_conditions(params, index, rng):
