@@ -10,7 +10,7 @@ in the package, with the samples of the last checkpoint beside it in a ``.npz``)
 them, checks that they were produced from the same data and settings (the fingerprint
 below), and says so.
 
-The data (the clean main line, :func:`clean_data`): chapter 1's prior over pendulums
+The data (the clean main line, :func:`physgen.clean_line`): chapter 1's prior over pendulums
 (lengths 0.5-2 m, g from the Moon's 1.62 to the Earth's 9.81 m/s^2, starting angles within
 +-1.5 rad, velocities within +-3 rad/s), pushed through the exact solution on 100 times
 0.05 s apart (5 s); one trajectory per pendulum, no mass, no noise; split 70/15/15 by
@@ -37,33 +37,25 @@ from pathlib import Path
 import numpy as np
 
 from physgen import (
-    PendulumPrior,
+    CLEAN_PRIOR,
+    CLEAN_SEED,
+    clean_line,
     fit_pendulum,
-    generate,
     period,
     precision_recall,
-    split_by_pendulum,
 )
 
-SEED = 20240605
-N_PENDULUMS = 2000
+SEED = CLEAN_SEED
 N_JUDGE = 500
 G_FIT = 9.81  # [m/s^2]: a fit finds g/l, so any fixed g will do
-#: Chapter 1's prior (book/01-classical-mechanics.md).
-CLEAN_PRIOR = PendulumPrior(
-    length=(0.5, 2.0), g=(1.62, 9.81), theta0=(-1.5, 1.5), omega0=(-3.0, 3.0)
-)
-TIMES = np.arange(100) * 0.05  # [s]
 #: Written into the package, so that the chapter finds them wherever it runs (the wheel).
 RESULTS = Path(__file__).resolve().parents[1] / "physgen" / "nn" / "gan_results"
 
 
-def clean_data(seed=SEED):
-    """The clean main line: (split, pendulums, t); ``pendulums`` from :func:`physgen.generate`
-    (with their parameters), ``split`` from :func:`split_by_pendulum`."""
-    pendulums = generate(CLEAN_PRIOR, N_PENDULUMS, TIMES, rng=seed)
-    split = split_by_pendulum(pendulums.theta, rng=seed)
-    return split, pendulums, TIMES
+def clean_data():
+    """The clean main line (:func:`physgen.clean_line`) as (split, pendulums, t)."""
+    line = clean_line()
+    return line.split, line.pendulums, line.t
 
 
 def requested_conditions(params, index, rng):

@@ -17,6 +17,8 @@ models*. Each module holds one concept and is re-exported here:
 - :mod:`physgen.trajectory_sets`: whole-trajectory datasets of the learned
   generators (the original VAE/WGAN notebooks' data, and its fix), and their
   split by pendulum, checked for twins (:func:`split_by_pendulum`).
+- :mod:`physgen.stored`: results of long training runs stored in the package, each
+  checked against a fingerprint of its training data and settings.
 - :mod:`physgen.judging`: judges of generated trajectories, generic and
   physics-aware (:func:`fit_pendulum`, :func:`two_sample_test`, ...).
 - :mod:`physgen.laws`: learned laws of motion: derivatives of noisy data,
@@ -55,6 +57,7 @@ from physgen import (
     noise,
     pendulum,
     plotting,
+    stored,
     trajectory_sets,
 )
 from physgen.calibration import *  # noqa: F403
@@ -69,6 +72,7 @@ from physgen.metrics import *  # noqa: F403
 from physgen.noise import *  # noqa: F403
 from physgen.pendulum import *  # noqa: F403
 from physgen.plotting import *  # noqa: F403
+from physgen.stored import *  # noqa: F403
 from physgen.trajectory_sets import *  # noqa: F403
 
 __version__ = "0.1.0"
@@ -91,6 +95,7 @@ __all__ = [
     *diagrams.__all__,
     *judging.__all__,
     *trajectory_sets.__all__,
+    *stored.__all__,
 ]
 
 

@@ -377,8 +377,8 @@ def test_committed_clean_results_come_from_the_benchmarks_data_and_settings():
     spec = importlib.util.spec_from_file_location("gan_clean", path)
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
-    split, params, _ = bench.clean_data()
-    train_i = split.index[0]
+    line = physgen.clean_line()
+    split, params, train_i = line.split, line.pendulums, line.split.index[0]
     conditions = {"wgan_gp": None,
                   "cgan": np.column_stack([params.length[train_i], params.g[train_i]])}
     records = sorted(files("physgen.nn.gan_results").glob("gan_clean_*.json"))

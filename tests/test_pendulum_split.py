@@ -135,3 +135,28 @@ def test_memorisation_on_the_clean_split(prior_generator, clean_split):
     assert memorisation_ratio(train, copier, heldout) <= 0.1
     fresh = prior_generator.sample(500, rng=2)
     assert 0.8 <= memorisation_ratio(train, fresh, heldout) <= 1.25
+
+
+def test_clean_line_is_exact_pendulums_of_chapter_1_split_with_no_twins():
+    line = physgen.clean_line(300)
+    assert [len(i) for i in line.split.index] == [210, 45, 45]
+    assert physgen.count_twins(line.train, line.heldout) == 0
+    # Each trajectory is the exact pendulum of its own parameters, and inside the prior.
+    p = line.parameters("heldout")
+    exact = physgen.simulate(p["theta0"], p["omega0"], line.t, length=p["length"], g=p["g"])
+    np.testing.assert_allclose(line.heldout, exact.theta, atol=1e-12)
+    assert p["length"].min() >= 0.5 and p["length"].max() <= 2.0
+    assert p["g"].min() >= 1.62 and p["g"].max() <= 9.81
+    np.testing.assert_allclose(np.diff(line.t), 0.05)
+    # One seed, one line; another seed, other pendulums.
+    np.testing.assert_array_equal(physgen.clean_line(300).train, line.train)
+    assert not np.allclose(physgen.clean_line(300, seed=1).train[:5], line.train[:5])
+
+
+def test_clean_line_bad_input_names_the_argument():
+    with pytest.raises(ValueError, match="n="):
+        physgen.clean_line(5)
+    with pytest.raises(TypeError, match="seed="):
+        physgen.clean_line(100, seed=np.random.default_rng(0))
+    with pytest.raises(ValueError, match="part="):
+        physgen.clean_line(100).parameters("test")

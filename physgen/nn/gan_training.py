@@ -28,7 +28,6 @@ in the same order as :func:`physgen.gan.train_gan`: ``steps = epochs *
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -37,6 +36,7 @@ from types import MappingProxyType
 import numpy as np
 
 from physgen import _validation as check
+from physgen import stored
 from physgen._progress import Progress
 from physgen._tf import seed_tensorflow, tf
 from physgen.nn.gan import (
@@ -338,28 +338,6 @@ def wgan_losses(generator, critic, config: GANConfig, real, z, eps) -> dict[str,
 
 
 def training_fingerprint(train, config: GANConfig, conditions=None) -> str:
-    """A fingerprint of a training run's inputs: 16 hex digits of a SHA-256 hash.
-
-    The hash covers the training trajectories (as float64), the conditions (if any)
-    and ``repr(config)``; stored beside results trained elsewhere (a benchmark), it
-    lets a page check that the results come from its own data and settings.
-
-    Parameters
-    ----------
-    train : array_like, shape (n, T)
-        Training trajectories [rad].
-    config : GANConfig
-    conditions : array_like, optional
-        The conditions of a conditional GAN.
-
-    Returns
-    -------
-    str
-    """
+    """:func:`physgen.stored.training_fingerprint` of a GAN's run (``config`` a GANConfig)."""
     _check_config(config, "training_fingerprint")
-    x = check.array(train, "train", "training_fingerprint", ndim=2, fix="pass shape (n, T).")
-    h = hashlib.sha256(np.ascontiguousarray(x, dtype=np.float64).tobytes())
-    if conditions is not None:
-        h.update(np.ascontiguousarray(conditions, dtype=np.float64).tobytes())
-    h.update(repr(config).encode())
-    return h.hexdigest()[:16]
+    return stored.training_fingerprint(train, config, conditions)
