@@ -626,7 +626,7 @@ class CleanLine:
 
     @property
     def train(self) -> np.ndarray:
-        return self.split.train
+        return np.asarray(self.split.train)
 
     @property
     def index(self) -> tuple:
@@ -635,11 +635,11 @@ class CleanLine:
 
     @property
     def validation(self) -> np.ndarray:
-        return self.split.validation
+        return np.asarray(self.split.validation)
 
     @property
     def heldout(self) -> np.ndarray:
-        return self.split.heldout
+        return np.asarray(self.split.heldout)
 
     def parameters(self, part: str) -> dict:
         """The pendulums of one part: ``{"length", "g", "theta0", "omega0"}``, each ``(n_part,)``.
