@@ -1,0 +1,309 @@
+"""Flow matching on the clean main line: raw against PCA coordinates, NFE, conditioning.
+
+Run:  python benchmarks/flow.py [--steps S] [--every E] [--seeds A B C] [--components K]
+      [--out FILE] [--skip-raw] [--skip-conditional]
+
+The data are the GAN chapter's clean main line, built by the same function
+(:func:`gan_clean.clean_data`: 2,000 exact pendulums of chapter 1's prior on 100 times
+0.05 s apart, split 70/15/15 by pendulum with no twins). For every seed:
+
+1. a flow in principal components (``space="pca"``, ``--components`` of them) and one on
+   the raw trajectories (``space="raw"``), each trained ``--steps`` steps with
+   :func:`physgen.nn.flow.train_flow` and judged every ``--every`` steps on ``N_JUDGE``
+   samples (median fitted-pendulum residual, precision, recall: the training curve), then
+   judged with every judge (:func:`physgen.judge_generator`: residual against the floor,
+   MMD p, precision, recall, memorisation) at the end;
+2. for the PCA flow, the NFE table: the same starting noise solved with Euler and Heun at
+   2 to 100 velocity evaluations, each judged by its median residual and by its RMS
+   distance [rad] to a fine reference solve of the same learned ODE (Heun, ``NFE_REF``
+   evaluations); each method's order is the slope of log distance against log NFE;
+3. a PCA flow conditioned on the length and g, asked for the GAN benchmark's requests
+   (half inside the training range, half with lengths 2-3 m); the median relative error of
+   the fitted period against the exact period of the asked pendulum at the sample's amplitude.
+
+Diagnostics of where the error sits: the PCA truncation floor (held-out trajectories
+projected on the components, judged), and the raw flow's samples projected on the same
+components (the part of their error outside the data's principal subspace).
+
+Times are wall clock on a shared machine (the load average is printed). TensorFlow runs on
+one thread.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import time
+from pathlib import Path
+
+import numpy as np
+from gan_clean import CLEAN_PRIOR, SEED, clean_data, period_errors, requested_conditions
+
+from physgen import fit_pendulum, judge_generator, precision_recall, residual_profile, simulate
+
+N_JUDGE = 500
+G_FIT = 9.81  # [m/s^2]: a fit finds g/l, so any fixed g will do
+NFES = (2, 4, 6, 8, 10, 16, 20, 30, 40, 60, 80, 100)
+NFE_REF = 1000
+ORDER_RANGE = (10, 100)  # NFE over which the orders are fitted
+OUT = Path(__file__).resolve().parent / "results" / "flow.txt"
+
+
+def residual(samples, t):
+    """Median fitted-pendulum residual RMS [rad]."""
+    return float(np.median(fit_pendulum(samples, t, g=G_FIT).residual_rms))
+
+
+def checkpoint_judge(heldout, t, log):
+    """Judge of :func:`train_flow` checkpoints: residual, precision, recall (fixed noise)."""
+
+    def judge(model, step):
+        samples = model.sample(N_JUDGE, rng=np.random.default_rng(SEED))
+        pr = precision_recall(heldout, samples)
+        loss = model.history["loss"]
+        out = {
+            "loss": float(loss[-min(500, loss.size) :].mean()),
+            "residual": residual(samples, t),
+            "precision": pr.precision,
+            "recall": pr.recall,
+        }
+        log(f"    step {step:6d}: " + "  ".join(f"{k} {v:.4f}" for k, v in out.items()))
+        return out
+
+    return judge
+
+
+def full_judge(samples, split, t, fit_held):
+    return judge_generator(
+        samples,
+        train=split.train,
+        heldout=split.heldout,
+        t=t,
+        g=G_FIT,
+        rng=SEED,
+        heldout_fit=fit_held,
+    )
+
+
+def row(name, rep):
+    return (
+        f"  {name:28s} residual {rep.residual_median:.4f} (floor {rep.floor:.1e})  "
+        f"P {rep.precision:.3f}  R {rep.recall:.3f}  MMD p {rep.mmd_p:.3f}  "
+        f"memorisation {rep.memorisation:.2f}  failed fits {rep.n_failed}"
+    )
+
+
+def spread(values, digits=4):
+    v = np.asarray(values, float)
+    return (
+        f"median {np.median(v):.{digits}f}, mean {v.mean():.{digits}f} ± {v.std(ddof=1):.{digits}f}"
+        f" (sd), range [{v.min():.{digits}f}, {v.max():.{digits}f}], n = {v.size}"
+        if v.size > 1
+        else f"{v[0]:.{digits}f} (one seed)"
+    )
+
+
+def nfe_table(model, t, log):
+    """Euler and Heun at NFES: median residual and RMS distance [rad] to a fine solve."""
+    rng_seed = SEED + 11
+    reference = model.sample(N_JUDGE, rng=rng_seed, method="heun", nfe=NFE_REF)
+    table = {}
+    log(f"    NFE table (reference: Heun, {NFE_REF} evaluations; same starting noise)")
+    log(
+        f"    {'NFE':>5s} {'Euler res':>10s} {'Euler dist':>11s} {'Heun res':>9s} {'Heun dist':>10s}"
+    )
+    for nfe in NFES:
+        cells = []
+        for method in ("euler", "heun"):
+            x = model.sample(N_JUDGE, rng=rng_seed, method=method, nfe=nfe)
+            dist = float(np.sqrt(np.mean((x - reference) ** 2)))
+            table[method, nfe] = (residual(x, t), dist)
+            cells += [table[method, nfe][0], dist]
+        log(f"    {nfe:5d} {cells[0]:10.4f} {cells[1]:11.2e} {cells[2]:9.4f} {cells[3]:10.2e}")
+    orders = {}
+    for method in ("euler", "heun"):
+        n = np.array([k for k in NFES if ORDER_RANGE[0] <= k <= ORDER_RANGE[1]])
+        d = np.array([table[method, k][1] for k in n])
+        orders[method] = float(-np.polyfit(np.log(n), np.log(d), 1)[0])
+    heun = np.array([table["heun", k][0] for k in NFES])
+    needed = int(np.array(NFES)[np.flatnonzero(heun <= 1.1 * heun.min())[0]])
+    log(
+        f"    orders (slope over NFE {ORDER_RANGE[0]}-{ORDER_RANGE[1]}): Euler "
+        f"{orders['euler']:.2f}, Heun {orders['heun']:.2f}; Heun NFE within 10 % of its best "
+        f"residual: {needed}; reference residual {residual(reference, t):.4f}"
+    )
+    return orders, needed
+
+
+def train_judged(config, split, t, seed, log, conditions=None, every=None):
+    from physgen.nn import flow
+
+    marks = list(range(every, config.steps + 1, every)) if every else []
+    judge = checkpoint_judge(split.heldout, t, log) if conditions is None and marks else None
+    model = flow.train_flow(
+        config,
+        split.train,
+        seed=seed,
+        conditions=conditions,
+        checkpoints=marks if judge else (),
+        judge=judge,
+    )
+    log(
+        f"    trained {model.steps} steps in {model.seconds:.1f} s (wall clock), "
+        f"{model.n_parameters:,} parameters; judging took {model.judge_seconds:.1f} s"
+    )
+    return model
+
+
+def run_space(space, args, split, t, fit_held, log, results):
+    from physgen.nn import flow
+
+    config = flow.FLOW_MATCHING.replace(space=space, n_components=args.components, steps=args.steps)
+    log(f"\n== {space} flow: {config}")
+    for seed in args.seeds:
+        log(f"  seed {seed}")
+        model = train_judged(config, split, t, seed, log, every=args.every)
+        samples = model.sample(N_JUDGE, rng=SEED)
+        rep = full_judge(samples, split, t, fit_held)
+        log(row(f"{space}, seed {seed}", rep))
+        profile = residual_profile(samples, t, g=G_FIT, fit=rep.physics.generated_fit).rms
+        log(
+            "    residual profile [rad] at t = 0, 1, 2, 3, 4, 4.95 s: "
+            + " ".join(f"{profile[i]:.4f}" for i in (0, 20, 40, 60, 80, 99))
+        )
+        entry = {"report": rep, "seconds": model.seconds, "samples": samples}
+        if space == "pca":
+            entry["orders"], entry["needed"] = nfe_table(model, t, log)
+        results.setdefault(space, []).append(entry)
+
+
+def run_conditional(args, split, params, t, log):
+    from physgen.nn import flow
+
+    train_i, _, held_i = split.index
+    cond = np.column_stack([params.length[train_i], params.g[train_i]])
+    asked, inside = requested_conditions(params, held_i, np.random.default_rng(SEED + 7))
+    config = flow.FLOW_MATCHING.replace(space="pca", n_components=args.components, steps=args.steps)
+    log(f"\n== conditional flow (length [m], g [m/s^2]): {config}")
+    inside_err, outside_err = [], []
+    for seed in args.seeds:
+        log(f"  seed {seed}")
+        model = train_judged(config, split, t, seed, log, conditions=cond)
+        samples = model.sample(len(asked), rng=SEED, conditions=asked)
+        err = period_errors(samples, asked, t)
+        inside_err.append(float(np.nanmedian(err[inside])))
+        outside_err.append(float(np.nanmedian(err[~inside])))
+        log(
+            f"    period error: inside {inside_err[-1]:.2%}, outside (2-3 m) {outside_err[-1]:.2%}; "
+            f"residual inside {residual(samples[inside], t):.4f}, outside "
+            f"{residual(samples[~inside], t):.4f}"
+        )
+    log(f"  period error inside the training range: {spread(inside_err)}")
+    log(f"  period error outside (lengths 2-3 m): {spread(outside_err)}")
+
+
+def run_long(args, split, t, fit_held, log):
+    """One seed of the PCA flow trained twice as long: is the residual still falling?"""
+    from physgen.nn import flow
+
+    steps = 2 * args.steps
+    config = flow.FLOW_MATCHING.replace(space="pca", n_components=args.components, steps=steps)
+    log(f"\n== longer training, one seed: {config}")
+    model = train_judged(config, split, t, args.seeds[0], log, every=2 * args.every)
+    rep = full_judge(model.sample(N_JUDGE, rng=SEED), split, t, fit_held)
+    log(row(f"pca, {steps} steps", rep))
+    for nfe in (40, 100):
+        log(
+            f"    Heun, NFE {nfe}: residual {residual(model.sample(N_JUDGE, rng=SEED, nfe=nfe), t):.4f}"
+        )
+
+
+def summary(results, truth, t, split, log):
+    from physgen.nn import flow
+
+    log("\n== summary (clean main line; 500 samples against the held-out set)")
+    log(row("fresh exact pendulums (floor)", truth))
+    for space, entries in results.items():
+        reps = [e["report"] for e in entries]
+        log(f"  {space}:")
+        for attr in ("residual_median", "precision", "recall", "mmd_p", "memorisation"):
+            log(f"    {attr:16s} {spread([getattr(r, attr) for r in reps])}")
+        log(f"    train time [s]   {spread([e['seconds'] for e in entries], 1)}")
+        if space == "pca":
+            log(f"    Euler order      {spread([e['orders']['euler'] for e in entries], 2)}")
+            log(f"    Heun order       {spread([e['orders']['heun'] for e in entries], 2)}")
+            log(f"    NFE needed       {spread([e['needed'] for e in entries], 0)}")
+    if "raw" in results and "pca" in results:
+        k = results["pca"][0].get("k")
+        coords = flow.flow_coordinates(split.train, space="pca", n_components=k)
+        projected = [residual(coords.reconstruct(e["samples"]), t) for e in results["raw"]]
+        log(
+            f"  raw samples projected on the training set's {k} principal components: "
+            f"residual {spread(projected)}"
+        )
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=16000)
+    parser.add_argument("--every", type=int, default=2000)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[SEED, SEED + 1, SEED + 2])
+    parser.add_argument("--components", type=int, default=16)
+    parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--skip-raw", action="store_true")
+    parser.add_argument("--skip-conditional", action="store_true")
+    parser.add_argument("--skip-long", action="store_true")
+    args = parser.parse_args()
+
+    from physgen._tf import tf
+    from physgen.nn import flow
+
+    tf.config.threading.set_inter_op_parallelism_threads(1)
+    tf.config.threading.set_intra_op_parallelism_threads(1)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    lines: list[str] = []
+
+    def log(text):
+        print(text, flush=True)
+        lines.append(text)
+        args.out.write_text("\n".join(lines) + "\n")
+
+    start = time.perf_counter()
+    split, params, t = clean_data()
+    fit_held = fit_pendulum(split.heldout, t, g=G_FIT)
+    fresh = CLEAN_PRIOR.sample(N_JUDGE, rng=np.random.default_rng(SEED + 100))
+    fresh_theta = simulate(fresh.theta0, fresh.omega0, t, length=fresh.length, g=fresh.g).theta
+    truth = full_judge(fresh_theta, split, t, fit_held)
+    log(
+        f"data: clean main line, {' / '.join(str(len(i)) for i in split.index)} pendulums "
+        f"(train / validation / held out), {len(t)} times over {t[-1]:.2f} s"
+    )
+    log(f"load average at start: {os.getloadavg()[0]:.1f}")
+    log(row("fresh exact pendulums (floor)", truth))
+    for k in (4, 8, 16, 32):
+        coords = flow.flow_coordinates(split.train, space="pca", n_components=k)
+        rec = coords.reconstruct(split.heldout)
+        log(
+            f"  PCA truncation, {k:2d} components: held-out reconstruction residual "
+            f"{residual(rec, t):.2e} rad, RMS error {np.sqrt(np.mean((rec - split.heldout) ** 2)):.2e} rad"
+        )
+    results: dict = {}
+    run_space("pca", args, split, t, fit_held, log, results)
+    results["pca"][0]["k"] = args.components
+    if not args.skip_raw:
+        run_space("raw", args, split, t, fit_held, log, results)
+    summary(results, truth, t, split, log)
+    if not args.skip_conditional:
+        run_conditional(args, split, params, t, log)
+    if not args.skip_long:
+        run_long(args, split, t, fit_held, log)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    log(
+        f"\ntotal {time.perf_counter() - start:.0f} s (wall clock), peak memory {peak:.0f} MB, "
+        f"load average at end {os.getloadavg()[0]:.1f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
