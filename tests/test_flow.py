@@ -10,6 +10,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -263,3 +266,68 @@ def test_conditional_and_pca_flow():
     assert short.shape == long.shape == (3, 10)
     assert not np.allclose(short, long)
     np.testing.assert_allclose(model.condition_mean, [lengths.mean()])
+
+
+# ----------------------------------------------------------------------------- the page
+CHAPTER = Path(__file__).resolve().parents[1] / "book" / "06-flow-matching.md"
+
+
+def page_cell(tag: str) -> str:
+    """Source of the chapter's code cell carrying ``tag``."""
+    text = CHAPTER.read_text(encoding="utf-8")
+    for match in re.finditer(r"```\{code-cell\} ipython3\n(.*?)```", text, flags=re.S):
+        body = match.group(1)
+        if re.match(rf":tags: \[[^\]]*\b{re.escape(tag)}\b", body):
+            return body.split("\n", 1)[1]
+    raise AssertionError(f"no code cell tagged {tag!r} in {CHAPTER.name}")
+
+
+@pytest.fixture(scope="module")
+def page():
+    from physgen._tf import seed_tensorflow, tf, tf_keras
+
+    namespace: dict = {
+        "np": np,
+        "tf": tf,
+        "tf_keras": tf_keras,
+        "layers": tf_keras.layers,
+        "seed_tensorflow": seed_tensorflow,
+    }
+    exec(compile(page_cell("flow-model"), str(CHAPTER), "exec"), namespace)
+    return namespace
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("conditional", [False, True])
+def test_page_and_package_train_identical_flows(page, conditional):
+    x = data()
+    config = SMALL.replace(space="pca", n_components=4, steps=7)
+    coords = flow.flow_coordinates(x, space="pca", n_components=4)
+    lengths = np.linspace(0.5, 2.0, len(x))[:, None]  # [m]
+    standardised = ((lengths - lengths.mean(0)) / lengths.std(0)).astype(np.float32)
+    net, losses = page["train_velocity"](
+        coords.encode(x).astype(np.float32),
+        7,
+        seed=2,
+        batch_size=16,
+        hidden=(16, 16),
+        n_frequencies=3,
+        conditions=standardised if conditional else None,
+    )
+    trained = flow.train_flow(config, x, seed=2, conditions=lengths if conditional else None)
+    np.testing.assert_array_equal(losses, trained.history["loss"])
+    for a, b in zip(net.get_weights(), trained.network.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_page_samplers_are_the_packages(page):
+    x0 = np.random.default_rng(1).normal(size=(4, 3))
+
+    def v(x, s):
+        return np.sin(3 * s) * x - 0.5 * x**2
+
+    for name, method in (("euler", "euler"), ("heun", "heun")):
+        for nfe in (2, 6, 40):
+            np.testing.assert_array_equal(
+                page[name](v, x0, nfe), flow.integrate_flow(v, x0, method=method, nfe=nfe)
+            )

@@ -438,7 +438,7 @@ def integrate_flow(velocity: Callable, x0, *, method="heun", nfe=40, path=False)
         if method == "euler":
             x = x + h * k1
         else:
-            k2 = np.asarray(velocity(x + h * k1, s + h), dtype=float)
+            k2 = np.asarray(velocity(x + h * k1, (i + 1) * h), dtype=float)
             x = x + 0.5 * h * (k1 + k2)
         if path:
             states.append(x)
