@@ -219,6 +219,29 @@ def run_long(args, split, t, fit_held, log):
         )
 
 
+def compare_gan(split, t, fit_held, log):
+    """The GAN chapter's stored WGAN-GP samples (three seeds), judged by the same judges."""
+    import json
+    from importlib.resources import files
+
+    results = files("physgen.nn.gan_results")
+    log("\n== the GAN chapter's WGAN-GP on the same data (stored samples of its last checkpoint)")
+    reps = []
+    for seed in (SEED, SEED + 1, SEED + 2):
+        record = json.loads((results / f"gan_clean_wgan_gp_{seed}.json").read_text())
+        with (results / f"gan_clean_wgan_gp_{seed}.npz").open("rb") as fh:
+            samples = np.load(fh)["samples"].astype(float)
+        reps.append(full_judge(samples, split, t, fit_held))
+        log(row(f"WGAN-GP, seed {seed}, {record['quality']['step'][-1]} steps", reps[-1]))
+    for attr in ("residual_median", "precision", "recall", "mmd_p", "memorisation"):
+        log(f"    {attr:16s} {spread([getattr(r, attr) for r in reps])}")
+    cgan = json.loads((results / f"gan_clean_cgan_{SEED}.json").read_text())["quality"]
+    log(
+        f"  conditional GAN (one seed): period error inside {cgan['period_error'][-1]:.2%}, "
+        f"outside {cgan['period_error_outside'][-1]:.2%}"
+    )
+
+
 def summary(results, truth, t, split, log):
     from physgen.nn import flow
 
@@ -254,6 +277,11 @@ def main():
     parser.add_argument("--skip-raw", action="store_true")
     parser.add_argument("--skip-conditional", action="store_true")
     parser.add_argument("--skip-long", action="store_true")
+    parser.add_argument(
+        "--gan-only",
+        action="store_true",
+        help="only judge the GAN chapter's stored WGAN-GP samples, appending to --out",
+    )
     args = parser.parse_args()
 
     from physgen._tf import tf
@@ -263,6 +291,8 @@ def main():
     tf.config.threading.set_intra_op_parallelism_threads(1)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     lines: list[str] = []
+    if args.gan_only and args.out.exists():
+        lines = args.out.read_text().rstrip("\n").split("\n")
 
     def log(text):
         print(text, flush=True)
@@ -272,6 +302,9 @@ def main():
     start = time.perf_counter()
     split, params, t = clean_data()
     fit_held = fit_pendulum(split.heldout, t, g=G_FIT)
+    if args.gan_only:
+        compare_gan(split, t, fit_held, log)
+        return
     fresh = CLEAN_PRIOR.sample(N_JUDGE, rng=np.random.default_rng(SEED + 100))
     fresh_theta = simulate(fresh.theta0, fresh.omega0, t, length=fresh.length, g=fresh.g).theta
     truth = full_judge(fresh_theta, split, t, fit_held)
@@ -294,6 +327,7 @@ def main():
     if not args.skip_raw:
         run_space("raw", args, split, t, fit_held, log, results)
     summary(results, truth, t, split, log)
+    compare_gan(split, t, fit_held, log)
     if not args.skip_conditional:
         run_conditional(args, split, params, t, log)
     if not args.skip_long:
