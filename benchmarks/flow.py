@@ -242,6 +242,22 @@ def compare_gan(split, t, fit_held, log):
     )
 
 
+def diagnose(args, split, t, fit_held, log):
+    """Which solver's samples are best? The same learned ODE, the same noise, every judge."""
+    from physgen.nn import flow
+
+    config = flow.FLOW_MATCHING.replace(space="pca", n_components=args.components, steps=args.steps)
+    log(f"\n== one learned ODE, several solvers (seed {args.seeds[0]}): {config}")
+    model = train_judged(config, split, t, args.seeds[0], log)
+    spread_data = float(np.sqrt(np.mean(split.heldout.std(axis=0) ** 2)))
+    log(f"  held-out data: spread over the set (RMS over times of the std) {spread_data:.4f} rad")
+    for method, nfe in (("heun", 1000), ("heun", 40), ("euler", 100), ("euler", 16), ("euler", 4)):
+        samples = model.sample(N_JUDGE, rng=SEED, method=method, nfe=nfe)
+        size = float(np.sqrt(np.mean(samples.std(axis=0) ** 2)))
+        log(row(f"{method}, NFE {nfe}", full_judge(samples, split, t, fit_held)))
+        log(f"    spread over the set {size:.4f} rad")
+
+
 def summary(results, truth, t, split, log):
     from physgen.nn import flow
 
@@ -278,6 +294,11 @@ def main():
     parser.add_argument("--skip-conditional", action="store_true")
     parser.add_argument("--skip-long", action="store_true")
     parser.add_argument(
+        "--diagnose",
+        action="store_true",
+        help="only compare solvers on one learned ODE with every judge, appending to --out",
+    )
+    parser.add_argument(
         "--gan-only",
         action="store_true",
         help="only judge the GAN chapter's stored WGAN-GP samples, appending to --out",
@@ -291,7 +312,7 @@ def main():
     tf.config.threading.set_intra_op_parallelism_threads(1)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     lines: list[str] = []
-    if args.gan_only and args.out.exists():
+    if (args.gan_only or args.diagnose) and args.out.exists():
         lines = args.out.read_text().rstrip("\n").split("\n")
 
     def log(text):
@@ -304,6 +325,9 @@ def main():
     fit_held = fit_pendulum(split.heldout, t, g=G_FIT)
     if args.gan_only:
         compare_gan(split, t, fit_held, log)
+        return
+    if args.diagnose:
+        diagnose(args, split, t, fit_held, log)
         return
     fresh = CLEAN_PRIOR.sample(N_JUDGE, rng=np.random.default_rng(SEED + 100))
     fresh_theta = simulate(fresh.theta0, fresh.omega0, t, length=fresh.length, g=fresh.g).theta
