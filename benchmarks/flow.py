@@ -258,6 +258,18 @@ def diagnose(args, split, t, fit_held, log):
         log(f"    spread over the set {size:.4f} rad")
 
 
+def sweep(args, split, t, fit_held, log):
+    """The PCA flow with other numbers of components (one seed): truncation or whitening?"""
+    from physgen.nn import flow
+
+    for k in args.sweep:
+        config = flow.FLOW_MATCHING.replace(space="pca", n_components=k, steps=args.steps)
+        log(f"\n== {k} principal components (seed {args.seeds[0]}): {config}")
+        model = train_judged(config, split, t, args.seeds[0], log)
+        samples = model.sample(N_JUDGE, rng=SEED)
+        log(row(f"pca, {k} components", full_judge(samples, split, t, fit_held)))
+
+
 def summary(results, truth, t, split, log):
     from physgen.nn import flow
 
@@ -299,6 +311,12 @@ def main():
         help="only compare solvers on one learned ODE with every judge, appending to --out",
     )
     parser.add_argument(
+        "--sweep",
+        type=int,
+        nargs="+",
+        help="only train PCA flows with these numbers of components, appending to --out",
+    )
+    parser.add_argument(
         "--gan-only",
         action="store_true",
         help="only judge the GAN chapter's stored WGAN-GP samples, appending to --out",
@@ -312,7 +330,7 @@ def main():
     tf.config.threading.set_intra_op_parallelism_threads(1)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     lines: list[str] = []
-    if (args.gan_only or args.diagnose) and args.out.exists():
+    if (args.gan_only or args.diagnose or args.sweep) and args.out.exists():
         lines = args.out.read_text().rstrip("\n").split("\n")
 
     def log(text):
@@ -328,6 +346,9 @@ def main():
         return
     if args.diagnose:
         diagnose(args, split, t, fit_held, log)
+        return
+    if args.sweep:
+        sweep(args, split, t, fit_held, log)
         return
     fresh = CLEAN_PRIOR.sample(N_JUDGE, rng=np.random.default_rng(SEED + 100))
     fresh_theta = simulate(fresh.theta0, fresh.omega0, t, length=fresh.length, g=fresh.g).theta
