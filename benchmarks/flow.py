@@ -317,6 +317,11 @@ def main():
         help="only train PCA flows with these numbers of components, appending to --out",
     )
     parser.add_argument(
+        "--conditional-only",
+        action="store_true",
+        help="only train the conditional flow, appending to --out",
+    )
+    parser.add_argument(
         "--gan-only",
         action="store_true",
         help="only judge the GAN chapter's stored WGAN-GP samples, appending to --out",
@@ -330,7 +335,8 @@ def main():
     tf.config.threading.set_intra_op_parallelism_threads(1)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     lines: list[str] = []
-    if (args.gan_only or args.diagnose or args.sweep) and args.out.exists():
+    appending = args.gan_only or args.diagnose or args.sweep or args.conditional_only
+    if appending and args.out.exists():
         lines = args.out.read_text().rstrip("\n").split("\n")
 
     def log(text):
@@ -349,6 +355,9 @@ def main():
         return
     if args.sweep:
         sweep(args, split, t, fit_held, log)
+        return
+    if args.conditional_only:
+        run_conditional(args, split, params, t, log)
         return
     fresh = CLEAN_PRIOR.sample(N_JUDGE, rng=np.random.default_rng(SEED + 100))
     fresh_theta = simulate(fresh.theta0, fresh.omega0, t, length=fresh.length, g=fresh.g).theta
