@@ -1,7 +1,12 @@
 """Flow matching on the clean main line: raw against PCA coordinates, NFE, conditioning.
 
 Run:  python benchmarks/flow.py [--steps S] [--every E] [--seeds A B C] [--components K]
-      [--out FILE] [--skip-raw] [--skip-conditional]
+      [--out FILE] [--skip-raw] [--skip-conditional] [--skip-long]
+      [--gan-only | --diagnose | --sweep K ... | --conditional-only]
+
+``benchmarks/results/flow.txt`` was written by the default run, then appended to by
+``--gan-only``, ``--diagnose``, ``--sweep 8 32 100`` and
+``--conditional-only --steps 32000 --seeds 20240605``, in that order.
 
 The data are the GAN chapter's clean main line, built by the same function
 (:func:`gan_clean.clean_data`: 2,000 exact pendulums of chapter 1's prior on 100 times
