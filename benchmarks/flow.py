@@ -6,7 +6,7 @@ Run:  python benchmarks/flow.py [--steps S] [--every E] [--seeds A B C] [--compo
 
 ``benchmarks/results/flow.txt`` was written by the default run, then appended to by
 ``--gan-only``, ``--diagnose``, ``--sweep 8 32 100`` and
-``--conditional-only --steps 32000 --seeds 20240605``, in that order.
+``--conditional-only --steps 32000 --seeds 20240605`` and ``--guidance``, in that order.
 
 The data are the GAN chapter's clean main line, built by the same function
 (:func:`gan_clean.clean_data`: 2,000 exact pendulums of chapter 1's prior on 100 times
