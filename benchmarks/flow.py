@@ -28,7 +28,12 @@ The data are the GAN chapter's clean main line, built by the same function
 
 Diagnostics of where the error sits: the PCA truncation floor (held-out trajectories
 projected on the components, judged), and the raw flow's samples projected on the same
-components (the part of their error outside the data's principal subspace).
+components (the part of their error outside the data's principal subspace). One PCA flow
+trained twice as long (is the residual still falling?). Modes that append to the file:
+``--gan-only`` (the GAN chapter's stored WGAN-GP samples, judged alike), ``--diagnose``
+(one learned ODE's samples from several solvers, every judge), ``--sweep`` (other numbers
+of components), ``--conditional-only`` and ``--guidance`` (gradient steps down the
+pendulum equation's finite-difference residual after sampling, with g/l fitted per sample).
 
 Times are wall clock on a shared machine (the load average is printed). TensorFlow runs on
 one thread.
@@ -280,7 +285,8 @@ def equation_residual_grad(theta, dt):
 
     r = D2 theta + k sin(theta) on the interior times, with k = g/l fitted per sample by
     least squares (k = -<D2 theta, sin theta> / <sin theta, sin theta>, held fixed in the
-    gradient); E = mean(r^2) / 2 per sample. Returns (RMS of r [rad/s^2], dE/dtheta).
+    gradient: k minimises E, so the gradient through k vanishes); E = mean(r^2) / 2 per
+    sample. Returns (RMS of r [rad/s^2], dE/dtheta, k [1/s^2]).
     """
     T = theta.shape[1]
     d2 = (theta[:, 2:] - 2 * theta[:, 1:-1] + theta[:, :-2]) / dt**2
@@ -292,7 +298,7 @@ def equation_residual_grad(theta, dt):
     grad[:, 2:] += w / dt**2
     grad[:, 1:-1] += -2 * w / dt**2 + k * np.cos(theta[:, 1:-1]) * w
     grad[:, :-2] += w / dt**2
-    return np.sqrt(np.mean(r**2, axis=1)), grad
+    return np.sqrt(np.mean(r**2, axis=1)), grad, k[:, 0]
 
 
 def guidance(args, split, t, fit_held, log):
@@ -315,16 +321,24 @@ def guidance(args, split, t, fit_held, log):
     step = 1.0 / np.linalg.eigvalsh(hessian).max()
     log(f"  step size {step:.3e} (1 / largest eigenvalue of the quadratic part)")
     z = coords.encode(model.sample(N_JUDGE, rng=SEED))
+    start = coords.decode(z)
+    low, high = 1.62 / 2.0, 9.81 / 0.5  # g/l of the prior [1/s^2]
     done = 0
     for n_steps in (0, 10, 100, 1000):
         for _ in range(n_steps - done):
-            _, grad = equation_residual_grad(coords.decode(z), dt)
+            _, grad, _ = equation_residual_grad(coords.decode(z), dt)
             z = z - step * (grad @ A)
         done = n_steps
         x = coords.decode(z)
-        eq, _ = equation_residual_grad(x, dt)
+        eq, _, k = equation_residual_grad(x, dt)
         log(row(f"{n_steps} guidance steps", full_judge(x, split, t, fit_held)))
-        log(f"    equation residual (finite differences), median {np.median(eq):.3f} rad/s^2")
+        moved = np.sqrt(np.mean((x - start) ** 2, axis=1))
+        log(
+            f"    equation residual (finite differences), median {np.median(eq):.3f} rad/s^2; "
+            f"fitted g/l outside the prior's [{low:.2f}, {high:.1f}] 1/s^2: "
+            f"{np.mean((k < low) | (k > high)):.1%} (below: {np.mean(k < low):.1%}); "
+            f"RMS change of a sample: median {np.median(moved):.3f} rad"
+        )
 
 
 def summary(results, truth, t, split, log):
