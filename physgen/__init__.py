@@ -33,8 +33,9 @@ models*. Each module holds one concept and is re-exported here:
 
 The learned models live in :mod:`physgen.nn`: the networks of chapters 2 and 3
 (one stack: config, builder, training loop, results, sampling), the variational
-autoencoder of chapter 4 (:mod:`physgen.nn.vae`, also ``physgen.vae``) and the
-Wasserstein GANs of chapter 5 (:mod:`physgen.nn.gan`, also ``physgen.gan``).
+autoencoder of chapter 4 (:mod:`physgen.nn.vae`, also ``physgen.vae``), the
+Wasserstein GANs of chapter 5 (:mod:`physgen.nn.gan`, also ``physgen.gan``) and the
+flow-matching models (:mod:`physgen.nn.flow`, also ``physgen.flow``).
 They need TensorFlow and are imported only when first used, so ``import physgen``
 stays fast and TensorFlow-free. Every trained generator of whole trajectories
 is a :class:`Generator`: ``sample(n, *, rng=None, conditions=None)``.
@@ -78,8 +79,14 @@ from physgen.trajectory_sets import *  # noqa: F403
 __version__ = "0.1.0"
 
 # The learned models import TensorFlow: physgen.nn (networks, training, results),
-# and beside them physgen.nn.vae and physgen.nn.gan, also read as physgen.vae, physgen.gan.
-_LAZY_SUBMODULES = {"nn": "physgen.nn", "vae": "physgen.nn.vae", "gan": "physgen.nn.gan"}
+# and beside them physgen.nn.vae, physgen.nn.gan and physgen.nn.flow, also read as
+# physgen.vae, physgen.gan and physgen.flow.
+_LAZY_SUBMODULES = {
+    "nn": "physgen.nn",
+    "vae": "physgen.nn.vae",
+    "gan": "physgen.nn.gan",
+    "flow": "physgen.nn.flow",
+}
 
 __all__ = [
     *pendulum.__all__,
@@ -100,7 +107,7 @@ __all__ = [
 
 
 def __getattr__(name: str):
-    # physgen.nn, physgen.vae and physgen.gan import TensorFlow: load them on first use.
+    # physgen.nn, physgen.vae, physgen.gan and physgen.flow import TensorFlow: load them on first use.
     if name in _LAZY_SUBMODULES:
         return importlib.import_module(_LAZY_SUBMODULES[name])
     raise AttributeError(f"module 'physgen' has no attribute {name!r}")

@@ -6,7 +6,9 @@ Every network is described by one frozen, validated :class:`NetworkConfig`
 all of them, :mod:`~physgen.nn.training`), and comes back as a frozen
 :class:`FitResult` (the trained network, its history, epochs run, seconds;
 :mod:`~physgen.nn.fitted`). Beside them, the other learned models of the
-course: the VAE (:mod:`physgen.nn.vae`) and the GANs (:mod:`physgen.nn.gan`). What chapter 3 adds are *options*
+course: the VAE (:mod:`physgen.nn.vae`), the GANs (:mod:`physgen.nn.gan`) and the
+flow-matching models (:mod:`physgen.nn.flow`: a velocity network whose ODE carries noise
+to trajectories). What chapter 3 adds are *options*
 of the same config:
 
 - ``head="none"``: a regressor :math:`x \mapsto \theta` trained on the MSE
