@@ -44,11 +44,14 @@ TARGETS = {
     # seeds included (the cost rule of each chapter's issue; book/teaching.md).
     "02-": (180.0, 1536.0),
     "03-": (180.0, 1536.0),
-    # Part 2 (the VAE, the GANs, the learned law): each page under 5 minutes on 2 cores
-    # with a peak under 2 GB (the cost rule of the Part 2 and law issues).
+    # Part 2 (the VAE, the GANs, the flow, the learned law, the comparison): each page
+    # under 5 minutes on 2 cores with a peak under 2 GB (the cost rule of the Part 2,
+    # flow-matching and law issues).
     "04-": (300.0, 2048.0),
     "05-": (300.0, 2048.0),
     "06-": (300.0, 2048.0),
+    "07-": (300.0, 2048.0),
+    "08-": (300.0, 2048.0),
 }
 #: `make book` from an empty cache.
 FULL_BUILD_TARGET_S = 300.0

@@ -1,6 +1,6 @@
-"""Chapter 6's estimate of g over noise draws: the chapter's SINDy against the weak form.
+"""Chapter 7's estimate of g over noise draws: the chapter's SINDy against the weak form.
 
-The data are chapter 6's (``book/06-learning-the-law.md``, seed 20240606): the
+The data are chapter 7's (``book/07-learning-the-law.md``, seed 20240606): the
 original grid, Euler-Cromer angles, noise sigma(t) = 0.1 t, split by trajectory
 70 / 15 / 15. The pendulums stay the same; each draw redraws only the
 observation noise of the training and validation pendulums. For every method
@@ -224,7 +224,7 @@ def main(argv=None) -> int:
         return simulate(p.theta0, p.omega0, t, length=p.length, g=g, method="euler_cromer").theta
 
     methods = build_methods(t, length, sd, train, val, args.half_widths)
-    print(f"{args.draws} noise draws of sigma(t) = 0.1 t on chapter 6's 70 training pendulums")
+    print(f"{args.draws} noise draws of sigma(t) = 0.1 t on chapter 7's 70 training pendulums")
     for setup, g in (
         ("chapter's data (jittered g)", None),
         ("same pendulums, g = 10 exactly", 10.0),

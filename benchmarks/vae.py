@@ -4,9 +4,10 @@ Run:  python benchmarks/vae.py  [--data clean|companion] [--epochs E] [--checkpo
                                 [--seed S]
 
 ``--data companion``: the original notebook's data as in chapter 4 (400 pendulums,
-100 time points, noise 0.1 t, a quarter held out); ``--data clean``: the chapter's
-clean main line (1,000 exact pendulums of chapter 1's prior, split by pendulum
-70 / 15 / 15). One VAE of ``physgen.vae`` per config (the fixed one: beta 1, exact KL,
+100 time points, noise 0.1 t, a quarter held out); ``--data clean``: Part 2's
+clean main line (:func:`physgen.clean_line`: 2,000 exact pendulums of chapter 1's prior,
+split by pendulum 70 / 15 / 15). ``benchmarks/vae_clean.py`` stores the three-seed runs
+that chapters 4 and 8 read. One VAE of ``physgen.vae`` per config (the fixed one: beta 1, exact KL,
 no dropout; on the companion data also the original, ``ORIGINAL_VAE``) is trained
 without early stopping for ``--epochs`` epochs; after each checkpoint epoch its
 samples (as many as held-out trajectories, the same latents each time) are judged
@@ -29,12 +30,10 @@ import numpy as np
 
 from physgen import (
     GENERATOR_GRID,
-    PendulumPrior,
-    PriorGenerator,
+    clean_line,
     fit_pendulum,
     judge_generator,
     make_trajectory_set,
-    split_by_pendulum,
     vae,
 )
 
@@ -44,10 +43,8 @@ SEED = 20240604
 def data_sets(which: str):
     """(train, heldout, t, g) of the chapter's clean line or the companion's data."""
     if which == "clean":
-        t = np.linspace(0.0, 5.0, 100)
-        theta = PriorGenerator(PendulumPrior(), t).sample(1000, rng=SEED)
-        split = split_by_pendulum(theta, rng=SEED)
-        return split.train, split.heldout, t, 9.81
+        line = clean_line()
+        return line.train, line.heldout, line.t, 9.81
     data = make_trajectory_set(GENERATOR_GRID, stride=5, rng=SEED)
     train, heldout = data.split(heldout_fraction=0.25, rng=SEED)
     return train.theta, heldout.theta, data.t, 10.0

@@ -698,11 +698,16 @@ COURSE_MAP: tuple[tuple[str, str, str], ...] = (
     ),
     ("05-gan", "5. Adversarial networks", "a critic, not a likelihood,\nteaches the generator"),
     (
-        "06-learning-the-law",
-        "6. Learning the law",
+        "06-flow-matching",
+        "6. Flow matching",
+        "a learned ODE carries noise\nto data; solved as in ch. 1",
+    ),
+    (
+        "07-learning-the-law",
+        "7. Learning the law",
         "learn the equation of motion,\nthen generate with it",
     ),
-    ("07-takeaways", "7. Takeaways", "every generator judged\non one scale"),
+    ("08-takeaways", "8. Takeaways", "every generator judged\non one scale"),
 )
 
 
@@ -710,7 +715,7 @@ def draw_course_map(*, ax=None):
     """The chapters of the course in order, each with the one idea it adds.
 
     Two rows of boxes joined by arrows: chapters 1 to 3 (the essay's part 1,
-    from the formula to a sampled network) and 4 to 7 (the learned generators).
+    from the formula to a sampled network) and 4 to 8 (the learned generators).
 
     Parameters
     ----------
@@ -723,14 +728,14 @@ def draw_course_map(*, ax=None):
         The axes; chapter ``k`` (from 1) is a text artist with ``gid=f"chapter-{k}"``,
         in the order of :data:`COURSE_MAP`.
     """
-    ax = _get_ax(ax, (11, 4.2))
-    width, height = 2.45, 1.25
+    ax = _get_ax(ax, (12.5, 4.2))
+    width, height = 2.2, 1.25
     rows = (COURSE_MAP[:3], COURSE_MAP[3:])
     centres = []
     for r, chapters in enumerate(rows):
         y = 1.0 if r == 0 else -1.0
         for i, (_, title, idea) in enumerate(chapters):
-            x = 1.5 + i * 2.85 + (0.0 if r == 0 else -0.15)
+            x = 1.35 + i * (2.85 if r == 0 else 2.5)
             centres.append((x, y))
             k = len(centres)
             color = "C0" if r == 0 else "C1"
@@ -759,5 +764,5 @@ def draw_course_map(*, ax=None):
         va="center",
         color="C0",
     )
-    _blank(ax, (0.05, 11.25), (-1.8, 1.8), equal=False)
+    _blank(ax, (0.05, 12.6), (-1.8, 1.8), equal=False)
     return ax

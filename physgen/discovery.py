@@ -1,6 +1,6 @@
 r"""Equation discovery without derivatives of noisy data: the weak form of the law.
 
-Chapter 6 discovers the pendulum's law :math:`l\,\ddot\theta = \sum_k \xi_k f_k(\theta)`
+Chapter 7 discovers the pendulum's law :math:`l\,\ddot\theta = \sum_k \xi_k f_k(\theta)`
 from noisy angles. Differentiating noisy data twice (:func:`physgen.savgol_derivatives`)
 and regressing on noisy angles biases the coefficients: the smoothing flattens
 :math:`\ddot\theta`, and a nonlinear term of a noisy angle is not the term of the
@@ -53,7 +53,7 @@ from physgen.noise import NoiseModel, NoNoise
 
 __all__ = ["LAW_TERMS", "WeakLaw", "weak_law", "LawGenerator"]
 
-#: The library of candidate terms of :math:`l\ddot\theta` (chapter 6's names).
+#: The library of candidate terms of :math:`l\ddot\theta` (chapter 7's names).
 LAW_TERMS = ("1", "θ", "θ²", "θ³", "sin θ", "cos θ")
 
 
@@ -410,7 +410,7 @@ def weak_law(
     covariance from the noise (linearised around the current coefficients,
     ``n_iter`` times). That covariance depends on the law's slope at the angle;
     evaluated at the very angles being fitted, the weights would correlate with
-    the noise and bias the fit (by about -0.15 % in g on chapter 6's data). So
+    the noise and bias the fit (by about -0.15 % in g on chapter 7's data). So
     the samples are split into even and odd times: each half is fitted with
     weights evaluated on the other half's angles (the mean of its two
     neighbours), and the two estimates are averaged (cross-fitting). With
@@ -437,13 +437,13 @@ def weak_law(
         False fits every term of ``library``.
     g_spread : float, default 0.0
         Standard deviation [m/s^2] of the pendulums' own g around the common
-        one, when each pendulum has its own (chapter 6's data jitter g by 0.05).
+        one, when each pendulum has its own (chapter 7's data jitter g by 0.05).
         It enters the residuals' covariance, so that the selection does not
         take that spread for a missing term. Then ``g`` estimates a weighted
         mean of the pendulums' g.
     half_width : float, default 0.5
         Test functions' half-width h [s]; ``2 * half_width`` must fit in the data.
-        On chapter 6's data (dt = 0.01 s, 5 s, noise 0.1 t) 0.5 s gave the
+        On chapter 7's data (dt = 0.01 s, 5 s, noise 0.1 t) 0.5 s gave the
         smallest spread of g over noise draws (about half that of 0.25 s or 1 s;
         ``benchmarks/sindy_g.py``).
     spacing : float, optional

@@ -1,6 +1,6 @@
 r"""Learned laws of motion: derivatives from noisy data, integrators, and the length posterior.
 
-Chapter 6 learns the pendulum's *law* (its equation of motion) instead of its
+Chapter 7 learns the pendulum's *law* (its equation of motion) instead of its
 trajectory. This module holds the numerical parts that do not depend on how
 the law was learned (numpy/scipy only):
 
@@ -133,7 +133,7 @@ def savgol_derivatives(theta, t, *, window, polyorder=3):
     curvature at the centre are the smoothed angle, :math:`\dot\theta` and
     :math:`\ddot\theta` (``scipy.signal.savgol_filter`` with ``deriv=0, 1, 2``).
     A longer window averages more noise away but flattens the curvature of
-    the swing (a bias): the window is the knob chapter 6 chooses by validation.
+    the swing (a bias): the window is the knob chapter 7 chooses by validation.
 
     Parameters
     ----------

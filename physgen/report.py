@@ -10,7 +10,7 @@ it live here once instead of on every page:
 - :func:`glue`: myst-nb's ``glue`` (hand a value to the book's text), or,
   in a kernel without myst-nb (Colab, a plain Jupyter), just show it;
 - :func:`glue_generator`: one generator's row of the closing comparison
-  (book/07-takeaways.md), the same keys for every generator.
+  (book/08-takeaways.md), the same keys for every generator.
 
 Besides physgen's input checks, only the standard library is imported here;
 IPython and myst-nb are imported when a value is shown or glued.
@@ -34,7 +34,16 @@ from typing import Any
 
 from physgen import _validation as check
 
-__all__ = ["MarkdownTable", "md_table", "wall", "glue", "GENERATOR_ROW", "glue_generator"]
+__all__ = [
+    "MarkdownTable",
+    "md_table",
+    "wall",
+    "glue",
+    "GENERATOR_ROW",
+    "glue_generator",
+    "JUDGED_HEADER",
+    "judged_row",
+]
 
 
 class MarkdownTable(str):
@@ -126,7 +135,7 @@ def glue(name: str, value: Any, display: bool = True) -> None:
     myst_glue(name, value, display=display)
 
 
-#: The columns of the closing comparison (book/07-takeaways.md), each the name of
+#: The columns of the closing comparison (book/08-takeaways.md), each the name of
 #: an attribute of :class:`physgen.GeneratorReport`.
 GENERATOR_ROW = {
     "residual": "residual_median",
@@ -143,7 +152,7 @@ def glue_generator(name: str, report, *, parameters: int, seconds: float, floor=
 
     Glues ``gen_{name}_{column}`` for every column of :data:`GENERATOR_ROW`,
     ``gen_{name}_parameters`` and ``gen_{name}_train_time``, which
-    book/07-takeaways.md pastes; every generator gives the same keys.
+    book/08-takeaways.md pastes; every generator gives the same keys.
 
     Parameters
     ----------
@@ -169,3 +178,45 @@ def glue_generator(name: str, report, *, parameters: int, seconds: float, floor=
         glue(f"gen_{name}_{key}", float(value), display=False)
     glue(f"gen_{name}_parameters", int(parameters), display=False)
     glue(f"gen_{name}_train_time", wall(seconds), display=False)
+
+
+#: The header of a table of judged generators (:func:`judged_row` gives its rows).
+JUDGED_HEADER = (
+    "generator",
+    "residual [rad]",
+    "floor [rad]",
+    "MMD p-value",
+    "precision",
+    "recall",
+    "memorisation",
+)
+
+
+def _rad(x: float) -> str:
+    """An angle [rad] to three decimals, or in scientific notation below 0.001."""
+    return f"{x:.3f}" if abs(x) >= 1e-3 or x == 0 else f"{x:.1e}"
+
+
+def judged_row(name: str, report) -> list[str]:
+    """One row of a table of judged generators, in the columns of :data:`JUDGED_HEADER`.
+
+    Parameters
+    ----------
+    name : str
+        The generator's name.
+    report : GeneratorReport
+        What :func:`physgen.judge_generator` returned.
+
+    Returns
+    -------
+    list of str
+    """
+    return [
+        str(name),
+        _rad(report.residual_median),
+        _rad(report.floor),
+        f"{report.mmd_p:.3f}",
+        f"{report.precision:.2f}",
+        f"{report.recall:.2f}",
+        f"{report.memorisation:.2f}",
+    ]

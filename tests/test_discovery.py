@@ -11,12 +11,12 @@ import pytest
 import physgen
 from physgen import LAW_TERMS, GrowingNoise, WeakLaw, savgol_derivatives, simulate, weak_law
 
-T = np.arange(500) * 0.01  # chapter 6's grid: 0 to 4.99 s
+T = np.arange(500) * 0.01  # chapter 7's grid: 0 to 4.99 s
 G = 10.0
 
 
 def _pendulums(n, rng):
-    """n pendulums like chapter 6's: theta0, omega0 in 0.5 .. 1.5, lengths 1 or 2 m."""
+    """n pendulums like chapter 7's: theta0, omega0 in 0.5 .. 1.5, lengths 1 or 2 m."""
     theta0 = rng.uniform(0.5, 1.5, n)
     omega0 = rng.uniform(0.5, 1.5, n)
     length = np.where(np.arange(n) % 2 == 0, 1.0, 2.0)
@@ -36,7 +36,7 @@ def test_exact_data_give_g_and_the_pendulum_law():
     law = weak_law(clean, T, length=length, noise_std=1e-6, library=("sin θ",), select=False)
     assert law.terms == ("sin θ",)
     assert abs(law.g / G - 1.0) < 1e-4
-    # Euler-Cromer angles (chapter 6's data) obey the law as well as the exact ones.
+    # Euler-Cromer angles (chapter 7's data) obey the law as well as the exact ones.
     ec = simulate(theta0, omega0, T, length=length, g=G, method="euler_cromer").theta
     law = weak_law(ec, T, length=length, noise_std=1e-6, library=("sin θ",), select=False)
     assert abs(law.g / G - 1.0) < 1e-3

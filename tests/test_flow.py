@@ -331,3 +331,45 @@ def test_page_samplers_are_the_packages(page):
             np.testing.assert_array_equal(
                 page[name](v, x0, nfe), flow.integrate_flow(v, x0, method=method, nfe=nfe)
             )
+
+
+# ------------------------------------------------------------------- stored and restored flows
+def test_restored_flow_samples_like_the_trained_one():
+    x = data()
+    cond = np.linspace(0.5, 2.0, len(x))
+    for conditions in (None, cond):
+        trained = flow.train_flow(SMALL.replace(space="pca", n_components=4), x, seed=5,
+                                  conditions=conditions)
+        restored = flow.restore_flow(trained.config, x, trained.network.get_weights(),
+                                     conditions=conditions, seed=5)
+        asked = None if conditions is None else np.full(6, 1.2)
+        np.testing.assert_allclose(restored.sample(6, rng=1, conditions=asked),
+                                   trained.sample(6, rng=1, conditions=asked), atol=1e-6)
+    with pytest.raises(ValueError, match="weights of shapes"):
+        flow.restore_flow(SMALL, x, trained.network.get_weights())
+
+
+def test_stored_flows_come_from_the_clean_line_and_rebuild():
+    """The pages read benchmarks/flow_clean.py's runs: each fingerprint is that of the
+    clean main line and its configuration, and the stored weights give the stored samples."""
+    from importlib.resources import files
+
+    import physgen
+
+    line = physgen.clean_line()
+    train_i = line.index[0]
+    cond = np.column_stack([line.pendulums.length[train_i], line.pendulums.g[train_i]])
+    base = flow.FLOW_MATCHING.replace(space="pca", n_components=16, steps=32000)
+    configs = {"pca": (base, None), "raw": (base.replace(space="raw"), None),
+               "cond": (base, cond)}
+    for model, (config, conditions) in configs.items():
+        for seed in (20240605, 20240606, 20240607):
+            run = physgen.load_stored_run("physgen.nn.flow_results",
+                                          f"flow_clean_{model}_{seed}", train=line.train,
+                                          config=config, conditions=conditions)
+            assert run.samples.shape == (500, 100) and np.isfinite(run.samples).all()
+    with np.load(files("physgen.nn.flow_results") / "flow_clean_pca_20240605.npz") as z:
+        weights = [z[f"w{i}"] for i in range(sum(k.startswith("w") for k in z.files))]
+        stored = z["samples"]
+    restored = flow.restore_flow(base, line.train, weights, seed=20240605)
+    np.testing.assert_allclose(restored.sample(500, rng=20240605), stored, atol=1e-5)

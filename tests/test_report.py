@@ -103,3 +103,13 @@ def test_no_chapter_keeps_its_own_copy_of_the_helpers():
         text = page.read_text(encoding="utf-8")
         copies = re.findall(r"^\s*def (md_table|wall|glue)\(", text, flags=re.MULTILINE)
         assert not copies, f"book/{page.name} defines {copies}: import them from physgen.report"
+
+
+def test_judged_row_has_a_cell_per_column_and_shows_tiny_residuals():
+    from types import SimpleNamespace
+
+    rep = SimpleNamespace(residual_median=0.0474, floor=2.2e-15, mmd_p=0.5234,
+                          precision=0.981, recall=0.9767, memorisation=1.176)
+    row = report.judged_row("flow", rep)
+    assert len(row) == len(report.JUDGED_HEADER)
+    assert row == ["flow", "0.047", "2.2e-15", "0.523", "0.98", "0.98", "1.18"]

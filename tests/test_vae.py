@@ -203,3 +203,18 @@ def test_bad_configuration_and_input():
         vae.train_vae({"epochs": 1}, np.zeros((4, 3)))
     with pytest.raises(ValueError, match="checkpoints"):
         vae.train_vae(vae.ORIGINAL_VAE, np.zeros((4, 3)), checkpoints=(0,))
+
+
+def test_stored_clean_runs_come_from_the_clean_line_and_the_fixed_vae():
+    """Chapters 4 and 8 read benchmarks/vae_clean.py's runs: each fingerprint is that of the
+    clean main line's training set and the fixed VAE (beta 1, exact KL, no dropout)."""
+    import physgen
+
+    line = physgen.clean_line()
+    config = vae.VAEConfig(dropout=0.0, kl_weight=1.0, epochs=1600, patience=None)
+    for seed in (20240605, 20240606, 20240607):
+        run = physgen.load_stored_run("physgen.nn.vae_results", f"vae_clean_{seed}",
+                                      train=line.train, config=config)
+        assert run.samples.shape == (500, 100) and np.isfinite(run.samples).all()
+        assert run.record["quality"]["epoch"][-1] == 1600
+        assert len(run.record["loss"]) == 1600

@@ -7,10 +7,10 @@ pendulum's time :math:`t`),
 
 .. math::
 
-    \frac{\mathrm d x}{\mathrm d s} = v_\theta(x, s), \qquad
+    \frac{\mathrm d x}{\mathrm d s} = v_w(x, s), \qquad
     x(0) = x_0 \sim \mathcal N(0, I), \qquad \text{sample} = x(1),
 
-and the network :math:`v_\theta` is trained to carry noise to data along
+and the network :math:`v_w` is trained to carry noise to data along
 straight lines. With a noise draw :math:`x_0`, a data point :math:`x_1` and
 :math:`s \sim U(0, 1)`, the *linear interpolant* and its velocity are
 
@@ -22,8 +22,8 @@ and the loss is the regression of the network on that velocity,
 
 .. math::
 
-    \mathcal L(\theta) = \mathbb E_{x_0, x_1, s}\,
-        \frac1d \big\lVert v_\theta(x_s, s) - (x_1 - x_0) \big\rVert^2 ,
+    \mathcal L(w) = \mathbb E_{x_0, x_1, s}\,
+        \frac1d \big\lVert v_w(x_s, s) - (x_1 - x_0) \big\rVert^2 ,
 
 whose minimiser is the conditional mean :math:`\mathbb E[x_1 - x_0 \mid x_s]`:
 the velocity field whose ODE transports :math:`\mathcal N(0, I)` to the data.
@@ -89,6 +89,7 @@ __all__ = [
     "integrate_flow",
     "TrainedFlow",
     "train_flow",
+    "restore_flow",
 ]
 
 #: Where the flow runs: every angle (``"raw"``) or principal components (``"pca"``).
@@ -369,7 +370,7 @@ def _velocity_call(network, x, s, c, n_frequencies, training=False):
 def flow_matching_loss(network, config: FlowConfig, x0, x1, s, conditions=None) -> float:
     r"""The loss a training step minimises, at the network's current weights.
 
-    .. math:: \mathcal L = \frac{1}{n d} \sum_{i, j} \big(v_\theta(x_{s,i}, s_i)_j - (x_{1} - x_{0})_{ij}\big)^2
+    .. math:: \mathcal L = \frac{1}{n d} \sum_{i, j} \big(v_w(x_{s,i}, s_i)_j - (x_{1} - x_{0})_{ij}\big)^2
 
     Parameters
     ----------
@@ -765,4 +766,73 @@ def train_flow(
         checkpoint_steps=check.readonly(marks),
         quality=MappingProxyType(frozen),
         judge_seconds=judge_seconds,
+    )
+
+
+def restore_flow(
+    config: FlowConfig,
+    trajectories,
+    weights,
+    *,
+    conditions=None,
+    seed: int = 0,
+    seconds: float = 0.0,
+    loss=(),
+) -> TrainedFlow:
+    """A trained flow rebuilt from its stored weights, without training.
+
+    The flow coordinates and the conditions' standardisation are recomputed from
+    the training data exactly as :func:`train_flow` computes them; the velocity
+    network is built by :func:`build_velocity` and given ``weights``. With the
+    data, conditions and ``config`` of the run that stored them (check its
+    fingerprint with :func:`physgen.load_stored_run`), the result samples exactly
+    like the trained flow.
+
+    Parameters
+    ----------
+    config : FlowConfig
+        The run's configuration.
+    trajectories : array_like, shape (n, T)
+        The run's training trajectories [rad].
+    weights : sequence of numpy.ndarray
+        ``network.get_weights()`` of the trained flow, in order.
+    conditions : array_like, shape (n,) or (n, k), optional
+        The run's training conditions (a conditional flow).
+    seed : int, keyword-only
+        The run's training seed (recorded, not used).
+    seconds : float, keyword-only
+        The run's training time [s] (recorded).
+    loss : array_like, keyword-only
+        The run's loss per step (recorded as ``history["loss"]``).
+
+    Returns
+    -------
+    TrainedFlow
+    """
+    where = "restore_flow"
+    x, c, _ = _check_training(config, trajectories, conditions, (), None)
+    coords = flow_coordinates(x, space=config.space, n_components=config.n_components)
+    k = 0 if c is None else c.shape[1]
+    c_mean = np.zeros(0) if c is None else c.mean(axis=0)
+    c_scale = np.ones(0) if c is None else np.maximum(c.std(axis=0), 1e-12)
+    network = build_velocity(config, coords.dim, n_conditions=k)
+    expected = [tuple(w.shape) for w in network.get_weights()]
+    given = [tuple(np.shape(w)) for w in weights]
+    if given != expected:
+        raise ValueError(
+            f"{where}: weights of shapes {given} do not fit this config's velocity network "
+            f"{expected}; pass the weights stored with this config and these data."
+        )
+    network.set_weights([np.asarray(w, np.float32) for w in weights])
+    history = MappingProxyType({"loss": check.readonly(np.asarray(loss, float))})
+    return TrainedFlow(
+        config,
+        network,
+        coords,
+        check.readonly(c_mean),
+        check.readonly(c_scale),
+        history,
+        float(seconds),
+        int(config.steps),
+        check.seed(seed, "seed", where),
     )
