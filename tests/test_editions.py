@@ -17,7 +17,6 @@ they visit every HTML page under ``_build/html``.
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -26,7 +25,7 @@ from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
-from bs4 import BeautifulSoup
+from built_site import parse_html, require_built
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
@@ -54,15 +53,7 @@ PART_1 = {
 
 
 def _needs_build():
-    if not (EDITION / "index.html").exists():
-        message = f"no Chinese edition in {EDITION}: run `make book` (make test does)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-
-
-def _soup(path: Path) -> BeautifulSoup:
-    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+    require_built(EDITION / "index.html", f"Chinese edition in {EDITION}")
 
 
 def _pages() -> list[str]:
@@ -155,7 +146,7 @@ def test_message_counts_counts_each_state(tmp_path):
 
 
 def _article(path: Path):
-    return _soup(path).find("article") or _soup(path)
+    return parse_html(path).find("article") or parse_html(path)
 
 
 def test_every_page_is_in_both_editions_with_a_language_switch():
@@ -168,7 +159,7 @@ def test_every_page_is_in_both_editions_with_a_language_switch():
             if not path.is_file():
                 problems.append(f"{path.relative_to(SITE)} missing")
                 continue
-            soup = _soup(path)
+            soup = parse_html(path)
             if soup.html.get("lang") != lang:
                 problems.append(f"{path.relative_to(SITE)}: <html lang={soup.html.get('lang')!r}>")
             links = soup.select("a.physgen-language-switch")
@@ -189,7 +180,7 @@ def test_every_page_is_in_both_editions_with_a_language_switch():
 
 def test_chinese_pages_have_their_own_canonical_urls_and_are_in_the_sitemap():
     _needs_build()
-    soup = _soup(EDITION / "book/intro.html")
+    soup = parse_html(EDITION / "book/intro.html")
     canonical = soup.find("link", rel="canonical")["href"]
     assert canonical.endswith(f"/{LANGUAGE}/book/intro.html"), canonical
     ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
@@ -268,7 +259,7 @@ def test_pages_not_yet_translated_say_so_in_chinese():
 
 def _launch_links(path: Path) -> list[str]:
     hosts = ("colab.research.google.com", "mybinder.org", "github.com")
-    return sorted(a["href"] for a in _soup(path).find_all("a", href=True)
+    return sorted(a["href"] for a in parse_html(path).find_all("a", href=True)
                   if any(h in a["href"] for h in hosts))
 
 
@@ -349,7 +340,7 @@ def test_translated_pages_have_a_chinese_meta_description():
     _needs_build()
     problems = []
     for page in PAGES:
-        soup = _soup(EDITION / f"{page}.html")
+        soup = parse_html(EDITION / f"{page}.html")
         for attrs in ({"name": "description"}, {"property": "og:description"}):
             tags = soup.find_all("meta", attrs=attrs)
             if len(tags) != 1 or not CJK.search(tags[0].get("content", "")):

@@ -18,6 +18,7 @@ import pytest
 import yaml
 
 import nbval_prepare
+from built_site import parse_html, require_built
 import site_notebooks as sn
 
 pytestmark = pytest.mark.site
@@ -29,11 +30,7 @@ HTML = ROOT / "_build" / "html"
 
 
 def _needs_build():
-    if not (HTML / "index.html").exists():
-        message = "no built site in _build/html: run `make book` (make test does)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+    require_built(HTML / "index.html", "built site in _build/html")
 
 
 # --- configuration -----------------------------------------------------------------
@@ -469,12 +466,6 @@ BASE_URL = site_meta.site_url(sn.repository()[0])
 TOC_PAGES = sn.toc_files()
 
 
-def _soup(path: Path):
-    from bs4 import BeautifulSoup
-
-    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
-
-
 def _built(page: Path) -> Path:
     return HTML / page.relative_to(ROOT).with_suffix(".html")
 
@@ -502,7 +493,7 @@ def test_every_page_has_a_description_in_its_front_matter(page):
 @pytest.mark.parametrize("page", TOC_PAGES, ids=[p.name for p in TOC_PAGES])
 def test_every_page_has_meta_open_graph_canonical_and_favicon(page):
     _needs_build()
-    soup = _soup(_built(page))
+    soup = parse_html(_built(page))
     url = BASE_URL + page.relative_to(ROOT).with_suffix(".html").as_posix()
     description = " ".join(str(site_meta.front_matter(page).get("description", "")).split())
 
@@ -542,7 +533,7 @@ def test_index_html_is_a_complete_redirect_page():
     _needs_build()
     text = (HTML / "index.html").read_text(encoding="utf-8")
     assert text.lower().startswith("<!doctype html>")
-    soup = _soup(HTML / "index.html")
+    soup = parse_html(HTML / "index.html")
     assert soup.html.get("lang") and soup.title and soup.title.string.strip()
     refresh = soup.find("meta", attrs={"http-equiv": "refresh"})
     target = refresh["content"].split("url=", 1)[1]
@@ -557,7 +548,7 @@ def test_row_headers_are_real_header_cells():
     for page in sorted(HTML.rglob("*.html")):
         if page.relative_to(HTML).parts[0].startswith("_"):
             continue
-        for table in _soup(page).find_all("table"):
+        for table in parse_html(page).find_all("table"):
             head = table.find("thead")
             first = head.find(["th", "td"]) if head else None
             if first is None or first.get_text(strip=True):
@@ -588,7 +579,7 @@ def test_images_have_width_height_and_offscreen_ones_load_lazily():
     for page in sorted(HTML.rglob("*.html")):
         if page.relative_to(HTML).parts[0].startswith("_"):
             continue
-        content = [img for img in _soup(page).find_all("img")
+        content = [img for img in parse_html(page).find_all("img")
                    if "_static/" not in img.get("src", "") and img.get("src")]
         for index, img in enumerate(content):
             assert img.get("width") and img.get("height"), f"{page.name}: {img['src'][:60]} has no size"
