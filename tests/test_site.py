@@ -456,6 +456,22 @@ def test_no_tensorflow_chatter_or_traceback_on_any_page():
     assert n_outputs > 50  # the outputs were found
 
 
+def test_result_tables_printed_by_cells_are_tables():
+    """A Markdown table a cell prints (``Markdown(md_table(...))``) reaches the page as an
+    HTML table, not as a paragraph of pipes (CommonMark has no tables)."""
+    _needs_build()
+    n_tables = 0
+    for page in sorted(HTML.glob("book/*.html")):
+        for output in parse_html(page).select("div.cell_output"):
+            n_tables += len(output.find_all("table"))
+            for p in output.find_all("p"):
+                assert not p.get_text().lstrip().startswith("| "), (
+                    f"{page.relative_to(HTML)}: a result table shows as text: "
+                    f"{p.get_text()[:80]!r}"
+                )
+    assert n_tables > 20  # the chapters' result tables were found
+
+
 # --- what search engines, link previews and screen readers get --------------------
 
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
