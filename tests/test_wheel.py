@@ -256,6 +256,11 @@ def check_notebook(launch: dict, page: dict, *, root: str, venv: str) -> dict:
         cells.append(mine)
         j += 1
         if not recorder_added and GLUE_DEFINED.search(_source(mine)):
+            if any("scrapbook" in (o.get("metadata") or {}) for o in mine["outputs"]):
+                raise MappingError(
+                    "the cell that defines or imports glue() also glues a value, before the "
+                    "recorder can be put in after it; glue in a later cell"
+                )
             cells.append(harness(RECORD_GLUE))
             recorder_added = True
     take_glue_only_cells()
@@ -334,6 +339,12 @@ def test_check_notebook_maps_outputs_and_puts_glue_back():
     assert nb["cells"][0]["source"] == "# Title"
     launch["cells"][4] = code("print('changed')")
     with pytest.raises(MappingError):
+        check_notebook(launch, page, root="/repo", venv="/venv")
+    launch["cells"][4] = code("print('hi')")
+    page["cells"][1] = code("def glue(name, value, display=True):\n    pass\nglue('k', 1)",
+                            [record], count=2)
+    launch["cells"][2] = code("def glue(name, value, display=True):\n    pass\nglue('k', 1)")
+    with pytest.raises(MappingError, match="glue in a later cell"):
         check_notebook(launch, page, root="/repo", venv="/venv")
 
 
@@ -485,3 +496,31 @@ def test_the_recorder_follows_either_source_of_glue():
     assert GLUE_DEFINED.search("from physgen.report import md_table, glue")
     assert not GLUE_DEFINED.search("from physgen.report import glue_generator, md_table")
     assert not GLUE_DEFINED.search("# def glue( in a comment\nx = 1")
+
+
+#: A call of glue() itself (not glue_generator(), not myst_glue(), not a comment).
+GLUE_CALL = re.compile(r"^[^#\n]*(?<![\w.])glue\(", flags=re.MULTILINE)
+
+
+def test_no_page_glues_in_the_cell_that_gets_glue():
+    """The recorder goes in right after the cell that defines or imports glue(): a value
+    glued in that very cell would run before it and go unrecorded, and nbval would fail
+    only at the end of ``make test``. This finds it in a second."""
+    offenders = []
+    for md in sn.chapters(ROOT):
+        for match in sn.code_cells(md.read_text(encoding="utf-8")):
+            source = match.group(0)
+            if GLUE_DEFINED.search(source):
+                body = GLUE_DEFINED.sub("", source)
+                if GLUE_CALL.search(body):
+                    offenders.append(md.name)
+                break
+    assert offenders == [], f"glue() called in the cell that gets it: {offenders}"
+
+
+def test_the_glue_call_pattern():
+    assert GLUE_CALL.search("glue('x', 1)") and GLUE_CALL.search("y = 2; glue('x', y)")
+    assert not GLUE_CALL.search("glue_generator('x', r)")
+    assert not GLUE_CALL.search("myst_glue('x', 1)") and not GLUE_CALL.search("report.glue(1)")
+    assert not GLUE_CALL.search("# glue() hands a value to the text")
+    assert GLUE_CALL.search("# a comment\nglue('x', 1)  # and one after")
