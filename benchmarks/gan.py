@@ -15,7 +15,7 @@ Every row is judged with ``physgen.judge_generator`` against the held-out quarte
 (as many samples as held-out trajectories): median fitted-pendulum residual against
 the real floor, MMD p-value, precision, recall, memorisation. The conditional GAN's
 row also gives the median relative error of its samples' period against the physics
-(``physgen.period`` at the asked length, for each sample's fitted amplitude).
+(``physgen.period`` at the asked length, from each sample's fitted angle and velocity).
 
 Times: wall clock and process CPU time of each training. The machine may be shared,
 so the load average is printed with the table; the CPU time is the better guide to
